@@ -1,0 +1,103 @@
+package io.rstscope.schemas;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rstscope.avro.FlowKey;
+import io.rstscope.avro.PacketSummary;
+import io.rstscope.avro.PayloadHint;
+import io.rstscope.avro.PayloadKind;
+import io.rstscope.avro.PointStatus;
+import io.rstscope.avro.SummaryKind;
+import io.rstscope.avro.TcpOptions;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.kafka.common.errors.SerializationException;
+import org.junit.jupiter.api.Test;
+
+class AvroSerdeTest {
+
+  static PacketSummary rst() {
+    return PacketSummary.newBuilder()
+        .setPoint("P1").setKind(SummaryKind.PACKET)
+        .setCaptureTime(Instant.parse("2026-11-25T01:02:03.123456Z"))
+        .setIpVersion(4)
+        .setSrcAddress(ByteBuffer.wrap(new byte[] {10, 0, 3, 2})).setDstAddress(ByteBuffer.wrap(new byte[] {10, 0, 1, 2}))
+        .setSrcPort(443).setDstPort(40000).setTtl(62).setIpId(0).setDontFragment(true)
+        .setTcpFlags(TcpFlags.RST | TcpFlags.ACK).setSeq(4_294_967_295L).setAck(456).setWindow(0).setPayloadLength(0)
+        .setOptions(TcpOptions.newBuilder().setMss(1460).setTsVal(4_000_000_000L).build())
+        .setPayloadHint(PayloadHint.newBuilder().setKind(PayloadKind.TLS_CLIENT_HELLO).setSni("blocked.example").build())
+        .build();
+  }
+
+  @Test
+  void shouldRoundTripAPacketSummaryWithMicrosecondTimeAndUnsignedFields() {
+    AvroSerde<PacketSummary> serde = AvroSerde.of(PacketSummary.class);
+    PacketSummary original = rst();
+    byte[] bytes = serde.toBytes(original);
+    assertEquals((byte) 0xC3, bytes[0], "single-object encoding marker");
+    assertEquals((byte) 0x01, bytes[1]);
+    PacketSummary back = serde.fromBytes(bytes);
+    assertEquals(original, back);
+    assertEquals(123456, back.getCaptureTime().getNano() / 1000);
+    assertEquals(4_294_967_295L, back.getSeq());
+  }
+
+  @Test
+  void shouldEncodeTheSameFlowKeyToTheSameBytesFromEitherDirection() {
+    AvroSerde<FlowKey> serde = AvroSerde.of(FlowKey.class);
+    byte[] client = {10, 0, 1, 2};
+    byte[] server = {10, 0, 3, 2};
+    assertArrayEquals(serde.toBytes(FlowKeys.of(client, 40000, server, 443)), serde.toBytes(FlowKeys.of(server, 443, client, 40000)));
+  }
+
+  @Test
+  void shouldDecodeWhatAnOlderWriterWroteWithDefaultsForNewFields() throws Exception {
+    Schema old;
+    try (InputStream in = getClass().getResourceAsStream("/rstscope/schema-history/PointStatus-v0.avsc")) {
+      old = new Schema.Parser().parse(in);
+    }
+    GenericRecord record = new GenericData.Record(old);
+    record.put("point", "P3");
+    record.put("source", "eth1");
+    record.put("live", true);
+    record.put("agentTime", 1_700_000_000_000_000L);
+    record.put("startedAt", 1_699_999_990_000_000L);
+    record.put("captured", 42L);
+    record.put("anomalies", Map.of("truncated_tcp_header", 2L));
+    ByteBuffer encoded = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), old).encode(record);
+    byte[] bytes = new byte[encoded.remaining()];
+    encoded.get(bytes);
+
+    PointStatus status = AvroSerde.of(PointStatus.class).fromBytes(bytes);
+    assertEquals("P3", status.getPoint());
+    assertEquals(42L, status.getCaptured());
+    assertEquals(2L, status.getAnomalies().get("truncated_tcp_header"));
+    assertEquals("", status.getSite());
+    assertFalse(status.getFinished());
+    assertEquals(0L, status.getFlowEvictions());
+  }
+
+  @Test
+  void shouldRefuseBytesOfAnUnknownSchemaWithASerializationException() {
+    byte[] garbage = {(byte) 0xC3, 0x01, 1, 2, 3, 4, 5, 6, 7, 8, 0};
+    SerializationException e = assertThrows(SerializationException.class, () -> AvroSerde.of(PacketSummary.class).fromBytes(garbage));
+    assertTrue(e.getMessage().contains("PacketSummary"), e.getMessage());
+  }
+
+  @Test
+  void shouldPassNullThroughForTombstones() {
+    assertNull(AvroSerde.of(PointStatus.class).toBytes(null));
+    assertNull(AvroSerde.of(PointStatus.class).fromBytes(null));
+  }
+}

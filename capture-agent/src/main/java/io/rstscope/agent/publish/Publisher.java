@@ -1,0 +1,31 @@
+package io.rstscope.agent.publish;
+
+import io.rstscope.agent.policy.SummarySink;
+import io.rstscope.avro.PointStatus;
+import java.time.Instant;
+
+/** Where summaries, heartbeats and watermarks go: Kafka, or nowhere for a decode-only run. */
+public interface Publisher extends SummarySink, AutoCloseable {
+  /** Fails with AgentException when the cluster or the topics cannot be reached in time. */
+  void awaitCluster();
+
+  void heartbeat(PointStatus status);
+
+  /** A WATERMARK to every partition of the packets topic; returns how many were sent. */
+  int watermarks(String point, Instant captureTime);
+
+  /** Waits until everything sent so far is acknowledged or has failed. */
+  void flush();
+
+  long published();
+
+  long dropped();
+
+  /** Sent, not yet acknowledged. */
+  long buffered();
+
+  long watermarksAcked();
+
+  @Override
+  void close();
+}

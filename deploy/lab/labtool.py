@@ -239,7 +239,9 @@ def cmd_twcollide(a):
     """Two real connections on one 4-tuple (server closes first both times), then a SYN for the
     same 4-tuple with an ISN below the one the server's TIME_WAIT socket remembers."""
     from scapy.all import IP, TCP, AsyncSniffer
-    sn = AsyncSniffer(iface=a.iface, filter='tcp and port %d' % a.sport, store=True)
+    isns = []
+    sn = AsyncSniffer(iface=a.iface, filter='tcp and port %d' % a.sport, store=False,
+                      prn=lambda p: isns.append(p[TCP].seq) if TCP in p and int(p[TCP].flags) & 0x12 == 0x02 else None)
     sn.start(); time.sleep(1.0)
     for i in range(2):
         s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -253,8 +255,7 @@ def cmd_twcollide(a):
         finally:
             s.close()
         time.sleep(0.3)
-    syns = [p for p in sn.results if TCP in p and int(p[TCP].flags) & 0x12 == 0x02]
-    isn = syns[-1][TCP].seq
+    isn = isns[-1]
     seq = (isn - 1000000) % 2**32
     from scapy.all import IP as _IP
     p = _IP(src=a.src, dst=a.dst, ttl=64, id=random.randint(1, 65535)) / TCP(sport=a.sport, dport=a.port, flags='S',

@@ -90,10 +90,24 @@ public final class PcapSource implements AutoCloseable {
     return source;
   }
 
-  private void applyFilter(String filter) {
-    if (filter == null || filter.isBlank()) {
+  /**
+   * BPF's "tcp" does not match VLAN-tagged frames; on Ethernet the default filter is widened to
+   * single- and double-tagged (802.1Q, QinQ) TCP as well. Other filters are taken as written.
+   */
+  static String effectiveFilter(String filter, int linkType) {
+    if ("tcp".equals(filter) && linkType == 1) {
+      return VLAN_AWARE_TCP;
+    }
+    return filter;
+  }
+
+  static final String VLAN_AWARE_TCP = "tcp or (vlan and (tcp or (vlan and tcp)))";
+
+  private void applyFilter(String requested) {
+    if (requested == null || requested.isBlank()) {
       return;
     }
+    String filter = effectiveFilter(requested.strip(), linkType);
     try {
       handle.setFilter(filter, BpfProgram.BpfCompileMode.OPTIMIZE);
     } catch (PcapNativeException | NotOpenException e) {

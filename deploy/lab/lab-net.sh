@@ -6,7 +6,7 @@
 #                             injector rsl-inj (out of band: gets a mirror of what
 #                                               enters R2, injects spoofed packets into R2)
 #
-# Usage:  lab-net.sh up | down | status      (as root)
+# Usage:  lab-net.sh up | down | status | reset     (as root)
 # Or source it and call lab_net_up / lab_net_down / lab_capture_start / lab_capture_stop.
 # All namespaces are prefixed rsl-; nothing is created in the root namespace.
 
@@ -97,6 +97,22 @@ lab_net_up() {
     return 0
 }
 
+# undo what scenarios change (firewall rules, slow link, sysctls) without rebuilding the network
+lab_net_reset() {
+    local ns
+    for ns in rsl-r1 rsl-r2; do
+        lab_nsx $ns iptables -F FORWARD; lab_nsx $ns ip6tables -F FORWARD
+    done
+    lab_nsx rsl-r2 tc qdisc del dev r2-s root 2>/dev/null
+    lab_nsx rsl-s sysctl -qw net.ipv4.tcp_abort_on_overflow=0 net.ipv4.tcp_syncookies=1
+    return 0
+}
+
+lab_net_exists() {
+    local ns
+    for ns in $LAB_NS_ALL; do ip netns list | awk '{print $1}' | grep -qx "$ns" || return 1; done
+}
+
 lab_net_down() {
     local ns pid
     for ns in $LAB_NS_ALL; do
@@ -157,6 +173,7 @@ if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
         up)     lab_net_up && echo "lab network up: $LAB_NS_ALL" ;;
         down)   lab_net_down; echo "lab network down" ;;
         status) ip netns list | grep '^rsl-' || echo "no lab namespaces" ;;
-        *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+        reset)  lab_net_reset && echo "lab network reset (firewall rules, tbf, sysctls)" ;;
+        *) echo "usage: $0 up|down|status|reset" >&2; exit 2 ;;
     esac
 fi

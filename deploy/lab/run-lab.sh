@@ -4,6 +4,8 @@
 #   the real traffic, truth.json computed from the captures and cross-checked.
 # Env: LAB_NO_CAPTURE=1  run the traffic only (no tcpdump, no truth) - for live capture agents
 #      LAB_KEEP_NET=1    leave the network up after the (last) scenario
+#      LAB_REUSE_NET=1   use the network already built by `lab-net.sh up` (e.g. with live capture agents
+#                        attached to its interfaces): it is only reset between scenarios, never rebuilt
 #      LAB_OUT=DIR       where captures go (default deploy/lab/captures)
 set -uo pipefail
 LABDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -29,7 +31,7 @@ cleanup() {
     local pid
     for pid in "${LAB_TCPDUMP_PIDS[@]}" "${LAB_BG_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
     LAB_BG_PIDS=()
-    [[ ${LAB_KEEP_NET:-0} == 1 ]] || lab_net_down
+    [[ ${LAB_KEEP_NET:-0} == 1 || ${LAB_REUSE_NET:-0} == 1 ]] || lab_net_down
 }
 trap cleanup EXIT
 trap 'echo "run-lab: interrupted" >&2; exit 130' INT TERM
@@ -40,7 +42,12 @@ run_one() {
     local scn=$1 out=$OUTROOT/$1
     declare -F "scn_$scn" >/dev/null || { echo "run-lab: unknown scenario $scn" >&2; return 2; }
     WORK=$(mktemp -d /tmp/rsl-lab-$scn.XXXXXX)
-    lab_net_up || { echo "run-lab: $scn: network set-up failed" >&2; return 1; }
+    if [[ ${LAB_REUSE_NET:-0} == 1 ]]; then
+        lab_net_exists || { echo "run-lab: LAB_REUSE_NET=1 but the lab network is not up (lab-net.sh up)" >&2; return 1; }
+        lab_net_reset
+    else
+        lab_net_up || { echo "run-lab: $scn: network set-up failed" >&2; return 1; }
+    fi
     if [[ ${LAB_NO_CAPTURE:-0} != 1 ]]; then
         mkdir -p "$out"; rm -f "$out"/P?.pcap "$out"/truth.json "$out"/run.json
         lab_capture_start "$out" || return 1
@@ -53,7 +60,8 @@ run_one() {
     fi
     local pid; for pid in "${LAB_BG_PIDS[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
     LAB_BG_PIDS=()
-    [[ ${LAB_KEEP_NET:-0} == 1 ]] || lab_net_down
+    if [[ ${LAB_REUSE_NET:-0} == 1 ]]; then lab_net_reset
+    elif [[ ${LAB_KEEP_NET:-0} != 1 ]]; then lab_net_down; fi
     if [[ ${LAB_NO_CAPTURE:-0} == 1 ]]; then
         echo "$scn: traffic done in $((SECONDS - t0)) s (no capture); logs in $WORK"
         return $rc

@@ -234,6 +234,9 @@ def main():
             rst=dict(src=g['src'], dst=g['dst'], seq=g['seq'], ack=g['ack'], flags=g['flags'], ipId=g['ipId']),
             sightings=[dict(point=pt, ttl=g['sight'][pt]['ttl']) for pt in PATH if pt in g['sight']],
             expected=dict(emitter=emitter, location=location, forged=is_forged, phase=v['phase'], cause=v['cause'])))
+    for pt in PATH:
+        if not counts[pt]:
+            errors.append('capture at %s is empty (was the point capturing?)' % pt)
     for cause, n in sc['require'].items():
         if causes.get(cause, 0) < n:
             errors.append('expected at least %d RST(s) with cause %s, found %d' % (n, cause, causes.get(cause, 0)))

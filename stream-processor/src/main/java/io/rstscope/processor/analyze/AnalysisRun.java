@@ -1,0 +1,195 @@
+package io.rstscope.processor.analyze;
+
+import io.rstscope.agent.AgentConfig;
+import io.rstscope.agent.AgentReport;
+import io.rstscope.agent.CaptureAgent;
+import io.rstscope.avro.FlowKey;
+import io.rstscope.avro.RstFinding;
+import io.rstscope.deploy.broker.EmbeddedKafka;
+import io.rstscope.deploy.topics.TopicProvisioner;
+import io.rstscope.processor.app.StreamsSettings;
+import io.rstscope.processor.topology.ProcessorConfig;
+import io.rstscope.processor.topology.RstTopology;
+import io.rstscope.schemas.Topics;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/**
+ * One {@code rstscope analyze} run: a real broker (embedded unless one is given), the real
+ * capture agents replaying each point's file, the real topology, and a wait until every
+ * correlation window has closed. Completion is exact, not a sleep: agents end each replay with
+ * a final watermark on every partition, which makes the topology decide everything pending, so
+ * the run is complete once the processor has committed every input record and holds no
+ * pending RST.
+ */
+public final class AnalysisRun {
+  /** What the run produced. */
+  public record Result(List<RstFinding> findings, Map<String, AgentReport> agents, Duration elapsed) {}
+
+  /**
+   * A one-shot run starts from empty topics and is simply run again if it fails, so it does not
+   * need exactly-once: on a fresh broker the transaction coordinator's start-up alone costs
+   * 15-20 s. With no failure, at-least-once produces each finding exactly once.
+   */
+  static final Map<String, String> ONE_SHOT = Map.of(
+      org.apache.kafka.streams.StreamsConfig.PROCESSING_GUARANTEE_CONFIG, org.apache.kafka.streams.StreamsConfig.AT_LEAST_ONCE);
+
+  private final Map<String, Path> points;
+  private final List<String> path;
+  private final String bootstrap;
+  private final Duration timeout;
+  private final Consumer<String> progress;
+
+  public AnalysisRun(Map<String, Path> points, List<String> path, String bootstrap, Duration timeout, Consumer<String> progress) {
+    this.points = new LinkedHashMap<>(points);
+    this.path = List.copyOf(path);
+    this.bootstrap = bootstrap;
+    this.timeout = timeout;
+    this.progress = progress;
+  }
+
+  public Result run() throws Exception {
+    long start = System.nanoTime();
+    EmbeddedKafka embedded = null;
+    Path stateDir = Files.createTempDirectory("rstscope-analyze-state-");
+    try {
+      String servers = bootstrap;
+      if (servers == null) {
+        progress.accept("starting an embedded Kafka broker");
+        embedded = EmbeddedKafka.start();
+        servers = embedded.bootstrap();
+      }
+      // A prefix of its own per run, so runs against a shared cluster never read each other's records.
+      String runId = UUID.randomUUID().toString().substring(0, 8);
+      Topics topics = new Topics("rstscope-analyze-" + runId, 4);
+      new TopicProvisioner(1).provision(servers, topics, Map.of());
+
+      ProcessorConfig config = ProcessorConfig.builder().pathOrder(path).build();
+      Map<String, AgentReport> reports;
+      List<RstFinding> findings;
+      String applicationId = "rstscope-analyze-" + runId;
+      try (KafkaStreams streams = new KafkaStreams(RstTopology.build(config, topics),
+          StreamsSettings.of(applicationId, servers, stateDir, 1, ONE_SHOT))) {
+        streams.setUncaughtExceptionHandler(e -> {
+          progress.accept("processor failed: " + e.getMessage());
+          return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        streams.start();
+        reports = replay(servers, topics);
+        progress.accept("all captures published; waiting for the last correlation windows");
+        new StreamsCompletion(servers, applicationId, topics.packets.name(), timeout).await(() -> pendingRsts(streams), streams);
+        findings = readFindings(servers, topics);
+      }
+      findings.sort(Comparator.comparing(RstFinding::getRstTime).thenComparing(RstFinding::getFindingId));
+      return new Result(findings, reports, Duration.ofNanos(System.nanoTime() - start));
+    } finally {
+      if (embedded != null) {
+        embedded.close();
+      }
+      deleteRecursively(stateDir);
+    }
+  }
+
+  private Map<String, AgentReport> replay(String servers, Topics topics) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(points.size(), r -> {
+      Thread t = new Thread(r, "analyze-agent");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      Map<String, Future<AgentReport>> running = new LinkedHashMap<>();
+      for (Map.Entry<String, Path> point : points.entrySet()) {
+        AgentConfig config = AgentConfig.builder().point(point.getKey()).file(point.getValue())
+            .bootstrap(servers).topics(topics).build();
+        running.put(point.getKey(), pool.submit(() -> {
+          try (CaptureAgent agent = new CaptureAgent(config)) {
+            return agent.run();
+          }
+        }));
+      }
+      Map<String, AgentReport> reports = new LinkedHashMap<>();
+      for (Map.Entry<String, Future<AgentReport>> f : running.entrySet()) {
+        try {
+          reports.put(f.getKey(), f.getValue().get());
+        } catch (ExecutionException e) {
+          throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+      }
+      return reports;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static long pendingRsts(KafkaStreams streams) {
+    ReadOnlyKeyValueStore<Object, Object> store = streams.store(
+        StoreQueryParameters.fromNameAndType(RstTopology.PENDING_RSTS_STORE, QueryableStoreTypes.keyValueStore()));
+    long n = 0;
+    try (var all = store.all()) {
+      while (all.hasNext()) {
+        all.next();
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private static List<RstFinding> readFindings(String servers, Topics topics) {
+    Map<String, Object> props = new HashMap<>();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString().toLowerCase());
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    List<RstFinding> out = new ArrayList<>();
+    try (KafkaConsumer<FlowKey, RstFinding> consumer = new KafkaConsumer<>(props,
+        topics.findings.keySerde().deserializer(), topics.findings.valueSerde().deserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topics.findings.name()).stream()
+          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("could not read the findings back within 60 s");
+        }
+        for (ConsumerRecord<FlowKey, RstFinding> r : consumer.poll(Duration.ofMillis(200))) {
+          out.add(r.value());
+        }
+      }
+    }
+    return out;
+  }
+
+  private static void deleteRecursively(Path dir) {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete the temporary state folder " + dir, e);
+    }
+  }
+}

@@ -1,0 +1,108 @@
+package io.rstscope.processor.analyze;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Checks the {@code --point NAME=FILE} arguments before anything starts, so that a wrong file
+ * gives one clear line instead of a failure deep inside a broker run.
+ */
+public final class CaptureFiles {
+  private static final Pattern POINT_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+  private CaptureFiles() {}
+
+  /** Point name to file, in the order given. */
+  public static Map<String, Path> parse(List<String> specs) {
+    Map<String, Path> points = new LinkedHashMap<>();
+    for (String spec : specs) {
+      int eq = spec.indexOf('=');
+      if (eq <= 0 || eq == spec.length() - 1) {
+        throw new BadInput("--point wants NAME=FILE, got '" + spec + "'");
+      }
+      String name = spec.substring(0, eq);
+      Path file = Path.of(spec.substring(eq + 1));
+      if (!POINT_NAME.matcher(name).matches()) {
+        throw new BadInput("point name '" + name + "' must be letters, digits, '.', '_' or '-' (at most 64)");
+      }
+      if (points.put(name, file) != null) {
+        throw new BadInput("point " + name + " is given twice");
+      }
+      checkCapture(name, file);
+    }
+    if (points.isEmpty()) {
+      throw new BadInput("give at least one --point NAME=FILE");
+    }
+    return points;
+  }
+
+  /** All *.pcap and *.pcapng files of a folder, the point named after the file. */
+  public static List<String> specsFromDirectory(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      throw new BadInput(dir + ": not a folder");
+    }
+    List<String> specs = new ArrayList<>();
+    try (var files = Files.list(dir)) {
+      files.filter(f -> f.getFileName().toString().matches(".+\\.(pcap|pcapng)"))
+          .sorted()
+          .forEach(f -> specs.add(f.getFileName().toString().replaceFirst("\\.(pcap|pcapng)$", "") + "=" + f));
+    } catch (IOException e) {
+      throw new BadInput(dir + ": cannot list: " + e.getMessage());
+    }
+    if (specs.isEmpty()) {
+      throw new BadInput(dir + ": no .pcap or .pcapng files in it");
+    }
+    return specs;
+  }
+
+  /** The path order: as given, else the points in the order given. Every name must be a point. */
+  public static List<String> path(String pathOption, Map<String, Path> points) {
+    if (pathOption == null || pathOption.isBlank()) {
+      return List.of();
+    }
+    List<String> path = List.of(pathOption.split(","));
+    for (String name : path) {
+      if (!points.containsKey(name.strip())) {
+        throw new BadInput("--path names " + name + ", which is not a --point");
+      }
+    }
+    return path.stream().map(String::strip).toList();
+  }
+
+  static void checkCapture(String name, Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new BadInput(name + "=" + file + ": no such file");
+    }
+    if (!Files.isReadable(file)) {
+      throw new BadInput(name + "=" + file + ": not readable");
+    }
+    byte[] magic = new byte[4];
+    try (InputStream in = Files.newInputStream(file)) {
+      if (in.readNBytes(magic, 0, 4) < 4) {
+        throw new BadInput(name + "=" + file + ": too short to be a capture file");
+      }
+    } catch (IOException e) {
+      throw new BadInput(name + "=" + file + ": cannot read: " + e.getMessage());
+    }
+    int m = ((magic[0] & 0xff) << 24) | ((magic[1] & 0xff) << 16) | ((magic[2] & 0xff) << 8) | (magic[3] & 0xff);
+    boolean pcap = m == 0xa1b2c3d4 || m == 0xd4c3b2a1 || m == 0xa1b23c4d || m == 0x4d3cb2a1;
+    boolean pcapng = m == 0x0a0d0d0a;
+    if (!pcap && !pcapng) {
+      throw new BadInput(name + "=" + file + ": not a pcap or pcapng file (magic " + String.format("%08x", m) + ")");
+    }
+  }
+
+  /** Bad input from the user: printed as one line, exit code 2. */
+  public static final class BadInput extends RuntimeException {
+    public BadInput(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,31 @@
+package io.rstscope.processor.app;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * The Kafka Streams settings every run of the topology uses, whether a long-running processor
+ * or an {@code analyze} run: exactly-once, errors routed on purpose, explicit state folder.
+ * Callers add their own overrides (client security, threads) on top.
+ */
+public final class StreamsSettings {
+  private StreamsSettings() {}
+
+  public static Properties of(String applicationId, String bootstrap, Path stateDir, int threads, Map<String, String> overrides) {
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+    p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        "io.rstscope.processor.topology.DeadLetterHandler");
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    p.putAll(overrides);
+    return p;
+  }
+}

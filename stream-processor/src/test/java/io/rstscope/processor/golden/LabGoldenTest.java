@@ -1,0 +1,134 @@
+package io.rstscope.processor.golden;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rstscope.avro.RstFinding;
+import io.rstscope.deploy.testing.KafkaTestCluster;
+import io.rstscope.processor.analyze.AnalysisRun;
+import io.rstscope.processor.analyze.CaptureFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Runs {@code analyze} (real agents, a real broker, the real topology) over every lab scenario
+ * and compares each finding with the lab's truth, field by field. Prints a per-scenario score
+ * (also written to target/golden-score.txt) and fails when a scenario listed in SUPPORTED is
+ * not entirely right. Scenarios not listed are scored and shown, never hidden.
+ */
+@ExtendWith(KafkaTestCluster.class)
+class LabGoldenTest {
+
+  /** Scenarios whose every RST must match the truth on emitter, location, forged, phase and cause. */
+  static final Set<String> SUPPORTED = Set.of("port_closed", "firewall_reject", "clean_close");
+
+  static final List<String> FIELDS = List.of("emitter", "location", "forged", "phase", "cause");
+
+  @Test
+  void shouldMatchTheLabTruthOnEverySupportedScenario(KafkaTestCluster.Broker kafka) throws Exception {
+    List<ScenarioScore> scores = new ArrayList<>();
+    for (Path dir : LabTruth.scenarios()) {
+      LabTruth truth = LabTruth.read(dir);
+      Map<String, Path> points = CaptureFiles.parse(CaptureFiles.specsFromDirectory(dir));
+      AnalysisRun.Result result = new AnalysisRun(points, truth.path(), kafka.bootstrap(), Duration.ofSeconds(120), line -> { }).run();
+      scores.add(ScenarioScore.score(truth, result.findings()));
+    }
+    String report = ScenarioScore.table(scores);
+    System.out.println(report);
+    System.err.println(report);
+    writeReport(report);
+
+    List<String> failing = scores.stream()
+        .filter(s -> SUPPORTED.contains(s.scenario()) && !s.perfect())
+        .map(ScenarioScore::scenario).toList();
+    assertTrue(failing.isEmpty(), "supported scenarios not matching the lab truth: " + failing + "\n" + report);
+    assertTrue(scores.stream().map(ScenarioScore::scenario).toList().containsAll(SUPPORTED),
+        "a supported scenario has no captures: " + SUPPORTED);
+  }
+
+  private static void writeReport(String report) throws IOException {
+    Path target = Path.of("target");
+    Files.createDirectories(target);
+    Files.writeString(target.resolve("golden-score.txt"), report);
+  }
+
+  /** Field-by-field comparison of one scenario's findings with its truth. */
+  record ScenarioScore(String scenario, int truthRsts, int found, Map<String, Integer> fieldHits, int spurious, List<String> misses) {
+
+    boolean perfect() {
+      return found == truthRsts && spurious == 0 && fieldHits.values().stream().allMatch(h -> h == truthRsts);
+    }
+
+    static ScenarioScore score(LabTruth truth, List<RstFinding> findings) {
+      Map<String, Integer> hits = new LinkedHashMap<>();
+      FIELDS.forEach(f -> hits.put(f, 0));
+      List<String> misses = new ArrayList<>();
+      List<RstFinding> unmatched = new ArrayList<>(findings);
+      int found = 0;
+      for (LabTruth.TruthRst t : truth.rsts()) {
+        RstFinding f = unmatched.stream().filter(x -> sameRst(x, t.rst())).findFirst().orElse(null);
+        if (f == null) {
+          misses.add("no finding for " + t.rst().src() + ">" + t.rst().dst() + " " + t.rst().flags() + " seq " + t.rst().seq());
+          continue;
+        }
+        unmatched.remove(f);
+        found++;
+        Map<String, String[]> pairs = new LinkedHashMap<>();
+        pairs.put("emitter", new String[] {t.expected().emitter(), f.getEmitter().toString()});
+        pairs.put("location", new String[] {t.expected().location(), f.getLocation()});
+        pairs.put("forged", new String[] {Boolean.toString(t.expected().forged()), Boolean.toString(f.getForged())});
+        pairs.put("phase", new String[] {t.expected().phase(), f.getPhase().toString()});
+        pairs.put("cause", new String[] {t.expected().cause(), f.getCause().toString()});
+        pairs.forEach((field, v) -> {
+          if (v[0].equals(v[1])) {
+            hits.merge(field, 1, Integer::sum);
+          } else {
+            misses.add(t.rst().src() + ">" + t.rst().dst() + " " + t.rst().flags() + " seq " + t.rst().seq()
+                + ": " + field + " expected " + v[0] + ", got " + v[1]);
+          }
+        });
+      }
+      unmatched.forEach(f -> misses.add("finding not in truth: " + f.getRst().getSrc() + ">" + f.getRst().getDst()
+          + " " + f.getRst().getFlags() + " seq " + f.getRst().getSeq()));
+      return new ScenarioScore(truth.scenario(), truth.rsts().size(), found, hits, unmatched.size(), misses);
+    }
+
+    private static boolean sameRst(RstFinding f, LabTruth.Rst r) {
+      return f.getRst().getSrc().equals(r.src()) && f.getRst().getDst().equals(r.dst())
+          && f.getRst().getSeq() == r.seq() && f.getRst().getAck() == r.ack() && f.getRst().getFlags().equals(r.flags());
+    }
+
+    static String table(List<ScenarioScore> scores) {
+      StringBuilder out = new StringBuilder("Lab golden score (fields right / RSTs in truth)\n");
+      out.append(String.format("%-22s %-9s %5s %6s %8s %8s %6s %6s %6s %8s  %s%n", "scenario", "supported", "rsts", "found",
+          "emitter", "location", "forged", "phase", "cause", "spurious", "result"));
+      int totalRsts = 0;
+      int totalRight = 0;
+      for (ScenarioScore s : scores) {
+        out.append(String.format("%-22s %-9s %5d %6d %8s %8s %6s %6s %6s %8d  %s%n", s.scenario(),
+            SUPPORTED.contains(s.scenario()) ? "yes" : "no", s.truthRsts(), s.found(),
+            frac(s, "emitter"), frac(s, "location"), frac(s, "forged"), frac(s, "phase"), frac(s, "cause"),
+            s.spurious(), s.perfect() ? "OK" : "DIFFERS"));
+        totalRsts += s.truthRsts();
+        totalRight += s.fieldHits().values().stream().mapToInt(Integer::intValue).sum();
+      }
+      out.append(String.format("all fields: %d of %d right%n", totalRight, totalRsts * FIELDS.size()));
+      for (ScenarioScore s : scores) {
+        s.misses().forEach(m -> out.append("  ").append(s.scenario()).append(": ").append(m).append('\n'));
+      }
+      return out.toString();
+    }
+
+    private static String frac(ScenarioScore s, String field) {
+      return s.fieldHits().get(field) + "/" + s.truthRsts();
+    }
+  }
+}

@@ -1,0 +1,127 @@
+package io.rstscope.processor.state;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The order of points along the path (client side first) and each point's clock offset,
+ * from configuration or from what packets seen at several points showed.
+ *
+ * <p>Order: the configured one when given (points not in it are appended, inferred); otherwise a
+ * point is placed before another when the same client-to-server packets had a higher TTL there
+ * (or server-to-client packets a lower one): each router on the way takes one off.
+ *
+ * <p>Offsets: the median of tsB - tsA over packets seen at both A and B, chained from the first
+ * point of the path, whose clock is the reference. Transit between points (micro- to milliseconds)
+ * stays in the estimate; the lab's shifted clock (+1.5 s) is three orders of magnitude larger.
+ */
+public final class PathModel {
+  private final List<String> order;
+  private final Map<String, Long> offsetMicros;
+  private final boolean inferred;
+
+  private PathModel(List<String> order, Map<String, Long> offsetMicros, boolean inferred) {
+    this.order = List.copyOf(order);
+    this.offsetMicros = Map.copyOf(offsetMicros);
+    this.inferred = inferred;
+  }
+
+  public static PathModel of(List<String> configured, Collection<String> knownPoints, Collection<PointPair> pairs) {
+    Set<String> all = new TreeSet<>(knownPoints);
+    all.addAll(configured);
+    for (PointPair p : pairs) {
+      all.add(p.a);
+      all.add(p.b);
+    }
+    List<String> inferredOrder = infer(all, pairs);
+    List<String> order;
+    if (configured.isEmpty()) {
+      order = inferredOrder;
+    } else {
+      LinkedHashSet<String> merged = new LinkedHashSet<>(configured);
+      merged.addAll(inferredOrder);
+      order = new ArrayList<>(merged);
+    }
+    return new PathModel(order, offsets(order, pairs), configured.isEmpty());
+  }
+
+  private static List<String> infer(Set<String> all, Collection<PointPair> pairs) {
+    Map<String, Integer> precedes = new HashMap<>();
+    for (String p : all) {
+      precedes.put(p, 0);
+    }
+    for (PointPair pair : pairs) {
+      if (pair.aFirstVotes > pair.bFirstVotes) {
+        precedes.merge(pair.a, 1, Integer::sum);
+      } else if (pair.bFirstVotes > pair.aFirstVotes) {
+        precedes.merge(pair.b, 1, Integer::sum);
+      }
+    }
+    List<String> out = new ArrayList<>(all);
+    out.sort(Comparator.comparing((String p) -> -precedes.get(p)).thenComparing(p -> p));
+    return out;
+  }
+
+  private static Map<String, Long> offsets(List<String> order, Collection<PointPair> pairs) {
+    Map<String, Long> out = new HashMap<>();
+    if (order.isEmpty()) {
+      return out;
+    }
+    Map<String, List<PointPair>> byPoint = new HashMap<>();
+    for (PointPair p : pairs) {
+      if (p.deltaMicros.isEmpty()) {
+        continue;
+      }
+      byPoint.computeIfAbsent(p.a, k -> new ArrayList<>()).add(p);
+      byPoint.computeIfAbsent(p.b, k -> new ArrayList<>()).add(p);
+    }
+    // Breadth-first from each not yet reached point, path order first, so every group of points
+    // that shares packets gets offsets against its own first point.
+    for (String root : order) {
+      if (out.containsKey(root)) {
+        continue;
+      }
+      out.put(root, 0L);
+      Deque<String> queue = new ArrayDeque<>(List.of(root));
+      while (!queue.isEmpty()) {
+        String p = queue.poll();
+        for (PointPair pair : byPoint.getOrDefault(p, List.of())) {
+          String other = pair.a.equals(p) ? pair.b : pair.a;
+          if (out.containsKey(other)) {
+            continue;
+          }
+          long delta = pair.medianDeltaMicros(); // offset(b) - offset(a)
+          out.put(other, pair.a.equals(p) ? out.get(p) + delta : out.get(p) - delta);
+          queue.add(other);
+        }
+      }
+    }
+    return out;
+  }
+
+  public List<String> order() {
+    return order;
+  }
+
+  public boolean inferred() {
+    return inferred;
+  }
+
+  /** The point's clock minus the reference clock; 0 when unknown. */
+  public long offsetMicros(String point) {
+    return offsetMicros.getOrDefault(point, 0L);
+  }
+
+  public long correct(String point, long tsMicros) {
+    return tsMicros - offsetMicros(point);
+  }
+}

@@ -1,0 +1,454 @@
+package io.rstscope.processor.topology;
+
+import io.rstscope.avro.Endpoint;
+import io.rstscope.avro.FlowKey;
+import io.rstscope.avro.PacketSummary;
+import io.rstscope.avro.PointStatus;
+import io.rstscope.avro.RstFinding;
+import io.rstscope.avro.SummaryKind;
+import io.rstscope.processor.output.FindingIds;
+import io.rstscope.processor.output.Findings;
+import io.rstscope.processor.output.Micros;
+import io.rstscope.processor.state.FlowState;
+import io.rstscope.processor.state.PathModel;
+import io.rstscope.processor.state.PendingRst;
+import io.rstscope.processor.state.PointPair;
+import io.rstscope.processor.state.PointProgress;
+import io.rstscope.processor.state.Segment;
+import io.rstscope.processor.verdict.RstCase;
+import io.rstscope.processor.verdict.RstJudge;
+import io.rstscope.processor.verdict.Verdict;
+import io.rstscope.schemas.AvroSerde;
+import io.rstscope.schemas.Endpoints;
+import io.rstscope.schemas.FlowKeys;
+import io.rstscope.schemas.TcpFlags;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Joins every point's summaries of a flow, collects the sightings of each RST, and emits one
+ * finding per RST once every point's watermark has passed its correlation window (or, for a
+ * point that went silent, after maxVerdictWait of wall-clock time).
+ *
+ * <p>Late summaries: a sighting that arrives after its RST was decided is counted in the flow's
+ * state ({@code lateSightings}) and not re-judged: findings are emitted once. Packets that arrive
+ * out of order within the window are fine: the verdict looks at times, not arrival order.
+ */
+final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, RstFinding> {
+  private static final Logger LOG = LoggerFactory.getLogger(RstLocator.class);
+  private static final AvroSerde<FlowKey> FLOW_KEY = AvroSerde.of(FlowKey.class);
+  private static final int EXPIRE_EVERY_PUNCTUATIONS = 30;
+
+  private final ProcessorConfig config;
+  private ProcessorContext<FlowKey, RstFinding> context;
+  private KeyValueStore<FlowKey, FlowState> flows;
+  private KeyValueStore<String, PendingRst> pending;
+  private KeyValueStore<String, PointProgress> progress;
+  private KeyValueStore<String, PointPair> pairs;
+  private KeyValueStore<String, RstFinding> recent;
+  private KeyValueStore<String, ValueAndTimestamp<PointStatus>> health;
+  private long punctuations;
+  private long keylessSummaries;
+
+  RstLocator(ProcessorConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  public void init(ProcessorContext<FlowKey, RstFinding> context) {
+    this.context = context;
+    flows = context.getStateStore(RstTopology.FLOW_STATE_STORE);
+    pending = context.getStateStore(RstTopology.PENDING_RSTS_STORE);
+    progress = context.getStateStore(RstTopology.POINT_PROGRESS_STORE);
+    pairs = context.getStateStore(RstTopology.POINT_PAIRS_STORE);
+    recent = context.getStateStore(RstTopology.RECENT_FINDINGS_STORE);
+    health = context.getStateStore(RstTopology.POINT_HEALTH_STORE);
+    context.schedule(config.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
+  }
+
+  @Override
+  public void process(Record<FlowKey, PacketSummary> record) {
+    PacketSummary v = record.value();
+    if (v == null || v.getPoint() == null) {
+      return;
+    }
+    long ts = Micros.of(v.getCaptureTime());
+    PointProgress prog = progress.get(v.getPoint());
+    if (prog == null) {
+      prog = new PointProgress(v.getPoint());
+    }
+    prog.summaries++;
+    if (ts != Long.MAX_VALUE) {
+      prog.firstMicros = Math.min(prog.firstMicros, ts);
+    }
+    if (v.getKind() == SummaryKind.WATERMARK) {
+      prog.watermarkMicros = Math.max(prog.watermarkMicros, ts);
+      progress.put(v.getPoint(), prog);
+      decideReady(false);
+      return;
+    }
+    progress.put(v.getPoint(), prog);
+    FlowKey key = record.key();
+    if (key == null) {
+      if (keylessSummaries++ == 0) {
+        LOG.warn("summary without flow key from point {} skipped (counted)", v.getPoint());
+      }
+      return;
+    }
+    Segment seg = toSegment(key, v, ts);
+    FlowState flow = flows.get(key);
+    if (flow == null) {
+      flow = new FlowState();
+    }
+    String rstId = null;
+    boolean isRst = TcpFlags.has(seg.flags, TcpFlags.RST) && !seg.progress;
+    if (isRst) {
+      seg.rstOccurrence = flow.nextRstOccurrence(seg);
+    }
+    learnFromOtherPoints(flow, seg, key);
+    flow.add(seg);
+    if (isRst) {
+      rstId = FindingIds.of(FlowKeys.text(key), seg.fromLow, seg.seq, seg.ack, seg.flags, seg.ipId, seg.rstOccurrence);
+      if (flow.isDecided(rstId)) {
+        flow.lateSightings++;
+        LOG.debug("late sighting of decided RST {} at {}", rstId, seg.point);
+        rstId = null;
+      } else {
+        PendingRst p = pending.get(rstId);
+        if (p == null) {
+          p = new PendingRst();
+          p.findingId = rstId;
+          p.flowKey = FLOW_KEY.toBytes(key);
+          p.fromLow = seg.fromLow;
+          p.seq = seg.seq;
+          p.ack = seg.ack;
+          p.flags = seg.flags;
+          p.ipId = seg.ipId;
+          p.firstWallMs = context.currentSystemTimeMs();
+        }
+        if (!p.seenAt(seg.point)) {
+          p.sightings.add(new PendingRst.RstSighting(seg.point, seg.tsMicros, seg.ttl));
+        }
+        pending.put(rstId, p);
+      }
+    }
+    flows.put(key, flow);
+    if (rstId != null) {
+      // When every point has already finished (final watermarks), nothing else will trigger it.
+      PendingRst p = pending.get(rstId);
+      PathModel model = pathModel();
+      if (ready(p, model)) {
+        decide(p, model, false);
+      }
+    }
+  }
+
+  private static Segment toSegment(FlowKey key, PacketSummary v, long ts) {
+    Segment s = new Segment();
+    s.point = v.getPoint();
+    s.tsMicros = ts;
+    byte[] src = Endpoints.bytes(v.getSrcAddress());
+    Endpoint low = key.getLow();
+    s.fromLow = FlowKeys.compare(src, v.getSrcPort(), Endpoints.bytes(low.getAddress()), low.getPort()) == 0;
+    s.flags = v.getTcpFlags();
+    s.seq = v.getSeq();
+    s.ack = v.getAck();
+    s.len = v.getPayloadLength();
+    s.ttl = v.getTtl();
+    s.ipId = v.getIpId();
+    s.window = v.getWindow();
+    if (v.getKind() == SummaryKind.PROGRESS && v.getProgress() != null) {
+      s.progress = true;
+      s.progressPackets = v.getProgress().getPackets();
+      s.progressBytes = v.getProgress().getPayloadBytes();
+      s.progressFirstMicros = Micros.of(v.getProgress().getFirstTime());
+      s.progressSeqEnd = v.getProgress().getHighestSeqEnd();
+      s.ttlMin = v.getProgress().getTtlMin();
+      s.ttlMax = v.getProgress().getTtlMax();
+      s.len = 0;
+    } else {
+      s.ttlMin = s.ttl;
+      s.ttlMax = s.ttl;
+    }
+    if (v.getPayloadHint() != null) {
+      var h = v.getPayloadHint();
+      s.hintKind = h.getKind().name();
+      if (h.getSni() != null) {
+        s.hintText = h.getSni();
+      } else if (h.getHttpMethod() != null || h.getHttpTarget() != null) {
+        s.hintText = (h.getHttpMethod() == null ? "" : h.getHttpMethod() + " ")
+            + (h.getHttpHost() == null ? "" : h.getHttpHost())
+            + (h.getHttpTarget() == null ? "" : h.getHttpTarget());
+      }
+    }
+    if (v.getOptions() != null) {
+      s.windowScale = v.getOptions().getWindowScale();
+      s.sackPermitted = v.getOptions().getSackPermitted();
+      s.tsVal = v.getOptions().getTsVal();
+    }
+    return s;
+  }
+
+  /** The same packet already seen at another point: a clock-offset sample and a path-order vote. */
+  private void learnFromOtherPoints(FlowState flow, Segment seg, FlowKey key) {
+    if (seg.progress) {
+      return;
+    }
+    Set<String> done = new java.util.HashSet<>();
+    boolean clientIsLow = clientIsLow(flow, key);
+    for (int i = flow.segments.size() - 1; i >= 0; i--) {
+      Segment o = flow.segments.get(i);
+      if (o.point.equals(seg.point) || done.contains(o.point) || !seg.samePacketAs(o)
+          || o.rstOccurrence != seg.rstOccurrence) {
+        continue;
+      }
+      done.add(o.point);
+      String pk = PointPair.key(o.point, seg.point);
+      PointPair pair = pairs.get(pk);
+      if (pair == null) {
+        pair = new PointPair();
+        pair.a = pk.substring(0, pk.indexOf('|'));
+        pair.b = pk.substring(pk.indexOf('|') + 1);
+      }
+      Segment a = pair.a.equals(o.point) ? o : seg;
+      Segment b = a == o ? seg : o;
+      pair.addDelta(b.tsMicros - a.tsMicros);
+      boolean fromClient = seg.fromLow == clientIsLow;
+      if (a.ttl != b.ttl) {
+        boolean aUpstream = a.ttl > b.ttl; // upstream in the packet's direction of travel
+        if (aUpstream == fromClient) {
+          pair.aFirstVotes++;
+        } else {
+          pair.bFirstVotes++;
+        }
+      }
+      pairs.put(pk, pair);
+    }
+  }
+
+  /** Roles from the SYN when seen; else the lower (well-known) port is the server's. */
+  static boolean clientIsLow(FlowState flow, FlowKey key) {
+    if (flow != null && flow.clientIsLow != null) {
+      return flow.clientIsLow;
+    }
+    return key.getLow().getPort() > key.getHigh().getPort();
+  }
+
+  private PathModel pathModel() {
+    List<String> known = new ArrayList<>();
+    try (KeyValueIterator<String, PointProgress> it = progress.all()) {
+      it.forEachRemaining(kv -> known.add(kv.key));
+    }
+    List<PointPair> all = new ArrayList<>();
+    try (KeyValueIterator<String, PointPair> it = pairs.all()) {
+      it.forEachRemaining(kv -> all.add(kv.value));
+    }
+    known.addAll(config.expectedPoints());
+    return PathModel.of(config.pathOrder(), known, all);
+  }
+
+  private Set<String> expectedPoints() {
+    Set<String> out = new LinkedHashSet<>(config.pathOrder());
+    out.addAll(config.expectedPoints());
+    try (KeyValueIterator<String, PointProgress> it = progress.all()) {
+      it.forEachRemaining(kv -> out.add(kv.key));
+    }
+    return out;
+  }
+
+  private static long firstCorrected(PendingRst p, PathModel model) {
+    long first = Long.MAX_VALUE;
+    for (PendingRst.RstSighting s : p.sightings) {
+      first = Math.min(first, model.correct(s.point, s.tsMicros));
+    }
+    return first;
+  }
+
+  private boolean ready(PendingRst p, PathModel model) {
+    if (p == null) {
+      return false;
+    }
+    long first = firstCorrected(p, model);
+    for (String point : expectedPoints()) {
+      PointProgress prog = progress.get(point);
+      if (prog == null) {
+        return false;
+      }
+      long need = first + model.offsetMicros(point) + config.waitMicros();
+      if (prog.watermarkMicros < need) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void decideReady(boolean includeTimedOut) {
+    PathModel model = pathModel();
+    long now = context.currentSystemTimeMs();
+    List<KeyValue<PendingRst, Boolean>> due = new ArrayList<>();
+    try (KeyValueIterator<String, PendingRst> it = pending.all()) {
+      while (it.hasNext()) {
+        PendingRst p = it.next().value;
+        if (ready(p, model)) {
+          due.add(KeyValue.pair(p, false));
+        } else if (includeTimedOut && now - p.firstWallMs >= config.maxVerdictWait().toMillis()) {
+          due.add(KeyValue.pair(p, true));
+        }
+      }
+    }
+    due.sort(Comparator.comparingLong(kv -> firstCorrected(kv.key, model)));
+    for (KeyValue<PendingRst, Boolean> kv : due) {
+      decide(kv.key, model, kv.value);
+    }
+  }
+
+  private void punctuate(long wallMs) {
+    decideReady(true);
+    if (++punctuations % EXPIRE_EVERY_PUNCTUATIONS == 0) {
+      expire(wallMs);
+    }
+  }
+
+  /** Deletes flows idle (in event time) for flowIdleExpiry, and findings older than their retention. */
+  private void expire(long wallMs) {
+    long newest = Long.MIN_VALUE;
+    try (KeyValueIterator<FlowKey, FlowState> it = flows.all()) {
+      while (it.hasNext()) {
+        newest = Math.max(newest, it.next().value.lastActivityMicros);
+      }
+    }
+    long horizon = newest - config.flowIdleExpiry().toNanos() / 1000;
+    List<FlowKey> old = new ArrayList<>();
+    try (KeyValueIterator<FlowKey, FlowState> it = flows.all()) {
+      while (it.hasNext()) {
+        KeyValue<FlowKey, FlowState> kv = it.next();
+        if (kv.value.lastActivityMicros < horizon) {
+          old.add(kv.key);
+        }
+      }
+    }
+    old.forEach(flows::delete);
+    long findingsHorizon = wallMs - config.recentFindingsRetention().toMillis();
+    List<String> stale = new ArrayList<>();
+    try (KeyValueIterator<String, RstFinding> it = recent.all()) {
+      while (it.hasNext()) {
+        KeyValue<String, RstFinding> kv = it.next();
+        if (kv.value.getDecidedAt().toEpochMilli() < findingsHorizon) {
+          stale.add(kv.key);
+        }
+      }
+    }
+    stale.forEach(recent::delete);
+    if (!old.isEmpty() || !stale.isEmpty()) {
+      LOG.debug("expired {} idle flows and {} old findings", old.size(), stale.size());
+    }
+  }
+
+  private void decide(PendingRst p, PathModel model, boolean timedOut) {
+    FlowKey key = FLOW_KEY.fromBytes(p.flowKey);
+    FlowState flow = flows.get(key);
+    if (flow == null) {
+      flow = new FlowState();
+    }
+    RstCase rstCase = buildCase(p, key, flow, model);
+    Verdict verdict = RstJudge.judge(rstCase);
+    if (timedOut) {
+      List<Verdict.Clue> clues = new ArrayList<>(verdict.evidence());
+      clues.add(new Verdict.Clue("VERDICT_TIMEOUT", "decided after " + config.maxVerdictWait().toSeconds()
+          + " s of wall-clock time without every point's watermark: " + laggards(p, model)));
+      verdict = new Verdict(verdict.emitter(), verdict.location(), verdict.forged(), verdict.confidence(),
+          verdict.phase(), verdict.cause(), clues, verdict.recommendation(), verdict.relatedFindingId());
+    }
+    long now = context.currentSystemTimeMs();
+    RstFinding finding = Findings.of(rstCase, verdict, FlowKeys.communityId(key), Instant.ofEpochMilli(now));
+    context.forward(new Record<>(key, finding, now));
+    flow.markDecided(p.findingId);
+    flows.put(key, flow);
+    pending.delete(p.findingId);
+    recent.put(p.findingId, finding);
+  }
+
+  private String laggards(PendingRst p, PathModel model) {
+    long first = firstCorrected(p, model);
+    List<String> out = new ArrayList<>();
+    for (String point : expectedPoints()) {
+      PointProgress prog = progress.get(point);
+      if (prog == null) {
+        out.add(point + " never reported");
+      } else if (prog.watermarkMicros < first + model.offsetMicros(point) + config.waitMicros()) {
+        out.add(point + " stopped at " + (prog.watermarkMicros == Long.MIN_VALUE ? "no watermark"
+            : Micros.iso(Micros.toInstant(prog.watermarkMicros))));
+      }
+    }
+    return String.join(", ", out);
+  }
+
+  private RstCase buildCase(PendingRst p, FlowKey key, FlowState flow, PathModel model) {
+    boolean clientIsLow = clientIsLow(flow, key);
+    Endpoint clientEp = clientIsLow ? key.getLow() : key.getHigh();
+    Endpoint serverEp = clientIsLow ? key.getHigh() : key.getLow();
+    String flowText = FlowKeys.text(key);
+    List<RstCase.Sighting> sightings = new ArrayList<>();
+    long first = Long.MAX_VALUE;
+    for (PendingRst.RstSighting s : p.sightings) {
+      long corrected = model.correct(s.point, s.tsMicros);
+      sightings.add(new RstCase.Sighting(s.point, corrected, s.tsMicros, s.ttl));
+      first = Math.min(first, corrected);
+    }
+    Map<String, RstCase.PointInfo> points = new HashMap<>();
+    for (String point : expectedPoints()) {
+      PointProgress prog = progress.get(point);
+      long offset = model.offsetMicros(point);
+      long atPoint = first + offset;
+      boolean capturing = prog != null && prog.covers(atPoint, config.clockSkewAllowance().toNanos() / 1000);
+      boolean dropping = false;
+      if (health != null) {
+        ValueAndTimestamp<PointStatus> st = health.get(point);
+        if (st != null && st.value() != null) {
+          PointStatus ps = st.value();
+          dropping = ps.getPcapDropped() + ps.getPcapIfDropped() + ps.getDropped() > 0;
+        }
+      }
+      points.put(point, new RstCase.PointInfo(point, capturing, flow.views.containsKey(point), dropping,
+          prog != null, offset));
+    }
+    List<RstCase.Pkt> pkts = new ArrayList<>();
+    for (Segment s : flow.segments) {
+      boolean isRst = TcpFlags.has(s.flags, TcpFlags.RST);
+      String id = null;
+      if (isRst && !s.progress) {
+        id = FindingIds.of(flowText, s.fromLow, s.seq, s.ack, s.flags, s.ipId, s.rstOccurrence);
+        if (id.equals(p.findingId)) {
+          continue; // the RST itself: it is in the sightings
+        }
+      }
+      pkts.add(new RstCase.Pkt(s.point, model.correct(s.point, s.tsMicros), s.tsMicros, s.fromLow == clientIsLow,
+          s.flags, s.seq, s.ack, s.len, s.ttl, s.ttlMin, s.ttlMax, s.ipId, s.window, s.progress, s.progressBytes,
+          s.hintKind, s.hintText, id));
+    }
+    pkts.sort(Comparator.comparingLong(RstCase.Pkt::tsMicros));
+    return new RstCase(p.findingId,
+        Endpoints.endpoint(clientEp.getAddress(), clientEp.getPort()),
+        Endpoints.endpoint(serverEp.getAddress(), serverEp.getPort()),
+        flow.rolesFrom != null ? flow.rolesFrom : "ports",
+        p.fromLow == clientIsLow, p.seq, p.ack, p.flags, p.ipId, sightings, model.order(), points, pkts,
+        config.thresholds());
+  }
+
+}

@@ -81,6 +81,10 @@ run_one() {
 scns=("$@"); [[ ${#scns[@]} -gt 0 ]] || scns=($LAB_ALL_SCENARIOS)
 fails=()
 for s in "${scns[@]}"; do run_one "$s" || fails+=("$s"); done
+if [[ ${LAB_NO_CAPTURE:-0} != 1 && ${#fails[@]} == 0 ]]; then
+    # The README's sample set is made of four scenarios' captures; rebuild it from the fresh ones.
+    /usr/bin/python3 "$LABDIR/make-sample.py" "$OUTROOT" || fails+=("sample")
+fi
 if [[ ${LAB_NO_CAPTURE:-0} != 1 && -f "$LABDIR/make-index.py" ]]; then
     /usr/bin/python3 "$LABDIR/make-index.py" "$OUTROOT" || true
 fi

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 import org.apache.avro.Schema;
+import org.apache.avro.data.TimeConversions;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificData;
@@ -32,6 +33,9 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
   private AvroSerde(Class<T> type, Schema schema) {
     this.type = type;
     SpecificData model = new SpecificData(type.getClassLoader());
+    // Logical types inside unions (e.g. PointStatus.lastPacketTime) need the model's conversion;
+    // without it writing an Instant there fails with "Unknown datum type java.time.Instant".
+    model.addLogicalTypeConversion(new TimeConversions.TimestampMicrosConversion());
     this.encoder = new BinaryMessageEncoder<>(model, schema);
     this.decoder = new BinaryMessageDecoder<>(model, schema, SchemaHistory.store());
     SchemaHistory.register(schema);

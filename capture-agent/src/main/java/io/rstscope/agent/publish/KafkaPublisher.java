@@ -223,9 +223,17 @@ public final class KafkaPublisher implements Publisher {
 
   private void controlFailure(Exception e) {
     if (e != null) {
-      controlErrors.incrementAndGet();
+      long n = controlErrors.incrementAndGet();
       lastError = rootMessage(e);
+      if (n == 1 || n % 100 == 0) {
+        log.warn("heartbeat or watermark not published ({} so far): {}", n, lastError);
+      }
     }
+  }
+
+  /** Heartbeats and watermarks that could not be published. */
+  public long controlErrors() {
+    return controlErrors.get();
   }
 
   @Override

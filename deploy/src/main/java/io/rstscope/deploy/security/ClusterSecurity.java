@@ -88,7 +88,7 @@ public final class ClusterSecurity {
     return args;
   }
 
-  static String jaas(String user, String password) {
+  public static String jaas(String user, String password) {
     return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user
         + "\" password=\"" + password + "\";";
   }

@@ -165,6 +165,17 @@ public final class LocalClusterProcess implements AutoCloseable {
     }
   }
 
+  /** True when an executable named {@code tool} is on the PATH. */
+  public static boolean onPath(String tool) {
+    String path = System.getenv().getOrDefault("PATH", "");
+    for (String dir : path.split(java.io.File.pathSeparator)) {
+      if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, tool))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** deploy/bin, found from the module's folder (deploy/ or a sibling module). */
   public static Path binDir() {
     Path dir = Path.of("").toAbsolutePath();

@@ -406,9 +406,19 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
     String flowText = FlowKeys.text(key);
     List<RstCase.Sighting> sightings = new ArrayList<>();
     long first = Long.MAX_VALUE;
+    Map<String, Integer> arrivalAt = new HashMap<>();
+    for (int i = 0; i < flow.segments.size(); i++) {
+      Segment s = flow.segments.get(i);
+      if (TcpFlags.has(s.flags, TcpFlags.RST) && !s.progress && s.fromLow == p.fromLow && s.seq == p.seq
+          && s.ack == p.ack && s.flags == p.flags && java.util.Objects.equals(s.ipId, p.ipId)
+          && p.findingId.equals(FindingIds.of(flowText, s.fromLow, s.seq, s.ack, s.flags, s.ipId, s.rstOccurrence))) {
+        arrivalAt.putIfAbsent(s.point, i);
+      }
+    }
     for (PendingRst.RstSighting s : p.sightings) {
       long corrected = model.correct(s.point, s.tsMicros);
-      sightings.add(new RstCase.Sighting(s.point, corrected, s.tsMicros, s.ttl));
+      sightings.add(new RstCase.Sighting(s.point, corrected, s.tsMicros, s.ttl,
+          arrivalAt.getOrDefault(s.point, Integer.MAX_VALUE)));
       first = Math.min(first, corrected);
     }
     Map<String, RstCase.PointInfo> points = new HashMap<>();
@@ -429,7 +439,8 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
           prog != null, offset));
     }
     List<RstCase.Pkt> pkts = new ArrayList<>();
-    for (Segment s : flow.segments) {
+    for (int i = 0; i < flow.segments.size(); i++) {
+      Segment s = flow.segments.get(i);
       boolean isRst = TcpFlags.has(s.flags, TcpFlags.RST);
       String id = null;
       if (isRst && !s.progress) {
@@ -440,7 +451,7 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
       }
       pkts.add(new RstCase.Pkt(s.point, model.correct(s.point, s.tsMicros), s.tsMicros, s.fromLow == clientIsLow,
           s.flags, s.seq, s.ack, s.len, s.ttl, s.ttlMin, s.ttlMax, s.ipId, s.window, s.progress, s.progressBytes,
-          s.hintKind, s.hintText, id));
+          s.hintKind, s.hintText, id, i));
     }
     pkts.sort(Comparator.comparingLong(RstCase.Pkt::tsMicros));
     return new RstCase(p.findingId,

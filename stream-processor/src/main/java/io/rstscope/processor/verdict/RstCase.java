@@ -32,8 +32,12 @@ public record RstCase(
     List<Pkt> packets,
     Thresholds thresholds) {
 
-  /** One point's sighting; {@code tsMicros} corrected to the reference clock, {@code rawMicros} the point's own. */
-  public record Sighting(String point, long tsMicros, long rawMicros, int ttl) {}
+  /**
+   * One point's sighting; {@code tsMicros} corrected to the reference clock, {@code rawMicros} the point's own.
+   * {@code arrival} orders summaries of one point that carry the same timestamp (microsecond resolution
+   * is coarse on a fast link): a point publishes its summaries in capture order.
+   */
+  public record Sighting(String point, long tsMicros, long rawMicros, int ttl, int arrival) {}
 
   /**
    * @param capturing the point's watermarks covered the RST's time (it was capturing and has published it all)
@@ -46,11 +50,12 @@ public record RstCase(
 
   /**
    * One summary of the flow. For PROGRESS summaries {@code progress} is true, {@code len} is 0 and
-   * {@code progressBytes} the payload they cover. {@code rstId} is the finding id when it is a RST.
+   * {@code progressBytes} the payload they cover. {@code rstId} is the finding id when it is a RST;
+   * {@code arrival} as in Sighting.
    */
   public record Pkt(String point, long tsMicros, long rawMicros, boolean fromClient, int flags, long seq, long ack,
       int len, int ttl, int ttlMin, int ttlMax, Integer ipId, int window, boolean progress, long progressBytes,
-      String hintKind, String hintText, String rstId) {
+      String hintKind, String hintText, String rstId, int arrival) {
 
     public long payload() {
       return progress ? progressBytes : len;

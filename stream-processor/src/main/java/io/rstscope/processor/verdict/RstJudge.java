@@ -75,12 +75,18 @@ public final class RstJudge {
 
   private boolean before(Pkt p) {
     Sighting s = sightingAt.get(p.point());
-    return s != null ? p.rawMicros() < s.rawMicros() : p.tsMicros() < rstTime;
+    if (s == null) {
+      return p.tsMicros() < rstTime;
+    }
+    return p.rawMicros() < s.rawMicros() || p.rawMicros() == s.rawMicros() && p.arrival() < s.arrival();
   }
 
   private boolean after(Pkt p) {
     Sighting s = sightingAt.get(p.point());
-    return s != null ? p.rawMicros() > s.rawMicros() : p.tsMicros() > rstTime;
+    if (s == null) {
+      return p.tsMicros() > rstTime;
+    }
+    return p.rawMicros() > s.rawMicros() || p.rawMicros() == s.rawMicros() && p.arrival() > s.arrival();
   }
 
   private static boolean isRst(Pkt p) {
@@ -307,26 +313,28 @@ public final class RstJudge {
     }
 
     // 1. Multi-point: an upstream point that was capturing this flow did not see the RST.
-    String upstreamBound = null; // the point (or endpoint) bounding the emitter on the sender's side
+    String upstreamBound = null; // the point bounding the emitter on the sender's side, when not capturing
+    String multiPointLocation = null;
+    double multiPointConfidence = 0;
     if (first > 0) {
       String u = travel.get(first - 1);
       PointInfo info = c.points().get(u);
       if (info != null && info.capturing() && info.sawFlow()) {
         add(STRONG, "NOT_SEEN_AT", u + " was capturing and saw this flow but not this RST, which " + nearest
             + " saw: it was emitted between them" + (info.dropping() ? " (" + u + " reported drops)" : ""));
-        setMiddlebox(segment(u, nearest), info.dropping() ? 0.7 : 0.95);
-        return;
-      }
-      if (info != null && info.capturing() && !info.sawFlow()) {
+        multiPointLocation = segment(u, nearest);
+        multiPointConfidence = info.dropping() ? 0.7 : 0.95;
+      } else if (info != null && info.capturing()) {
         add(GOOD, "FLOW_NOT_SEEN_AT", u + " was capturing but saw no packet of this flow: the " + other()
             + "'s packets stopped before it, and the RST claiming to be the " + sender + "'s came from between "
             + u + " and " + nearest);
-        setMiddlebox(segment(u, nearest), info.dropping() ? 0.6 : 0.85);
-        return;
+        multiPointLocation = segment(u, nearest);
+        multiPointConfidence = info.dropping() ? 0.6 : 0.85;
+      } else {
+        add(INFO, "NOT_CAPTURING", u + (info == null || !info.reported() ? " never reported" : " was not capturing")
+            + " at the RST's time: no conclusion from its absence");
+        upstreamBound = u;
       }
-      add(INFO, "NOT_CAPTURING", u + (info == null || !info.reported() ? " never reported" : " was not capturing")
-          + " at the RST's time: no conclusion from its absence");
-      upstreamBound = u;
     }
 
     // 2. TTL against the claimed sender's own packets, at every point that saw the RST.
@@ -381,6 +389,11 @@ public final class RstJudge {
     }
     boolean seqForged = seqEvidence(facts, match);
 
+    if (multiPointLocation != null) {
+      double conf = multiPointConfidence + (mismatch || !facts.dataAfter.isEmpty() ? 0.03 : 0);
+      setMiddlebox(multiPointLocation, Math.min(0.99, conf));
+      return;
+    }
     forged = mismatch || !facts.dataAfter.isEmpty() || !facts.burst.isEmpty() || seqForged;
     if (forged) {
       String bound = upstreamBound != null ? upstreamBound : sender;

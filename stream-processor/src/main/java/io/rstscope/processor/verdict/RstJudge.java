@@ -150,7 +150,8 @@ public final class RstJudge {
         if (before(p)) {
           anyBefore = true;
           if (isRst(p)) {
-            if (!c.findingId().equals(p.rstId()) && (earlierRst == null || p.tsMicros() > earlierRst.tsMicros())) {
+            // The first RST of the connection is what ended it; later ones are its consequences.
+            if (!c.findingId().equals(p.rstId()) && (earlierRst == null || p.tsMicros() < earlierRst.tsMicros())) {
               earlierRst = p;
             }
             continue;
@@ -198,7 +199,8 @@ public final class RstJudge {
       if (earlierRst != null) {
         for (Pkt p : c.packets()) {
           // The other side kept sending after the earlier reset: this RST answers such a segment.
-          if (!isRst(p) && p.fromClient() != c.fromClient() && p.tsMicros() > earlierRst.tsMicros() && before(p)) {
+          if (!isRst(p) && p.fromClient() != c.fromClient() && p.tsMicros() > earlierRst.tsMicros() && before(p)
+              && (answeredAfterEarlierRst == null || p.tsMicros() > answeredAfterEarlierRst.tsMicros())) {
             answeredAfterEarlierRst = p;
           }
         }
@@ -209,7 +211,8 @@ public final class RstJudge {
           dataAfter.add(p);
         }
         if (fromSender && isRst(p) && !c.findingId().equals(p.rstId()) && p.seq() != c.seq()
-            && Math.abs(p.tsMicros() - rstTime) <= t.burstMicros()) {
+            && Math.abs(p.tsMicros() - rstTime) <= t.burstMicros()
+            && burst.stream().noneMatch(b -> b.rstId() != null && b.rstId().equals(p.rstId()))) {
           burst.add(p);
         }
       }
@@ -325,9 +328,10 @@ public final class RstJudge {
         multiPointLocation = segment(u, nearest);
         multiPointConfidence = info.dropping() ? 0.7 : 0.95;
       } else if (info != null && info.capturing()) {
+        String between = rank(u) < rank(nearest) ? u + " and " + nearest : nearest + " and " + u;
         add(GOOD, "FLOW_NOT_SEEN_AT", u + " was capturing but saw no packet of this flow: the " + other()
             + "'s packets stopped before it, and the RST claiming to be the " + sender + "'s came from between "
-            + u + " and " + nearest);
+            + between);
         multiPointLocation = segment(u, nearest);
         multiPointConfidence = info.dropping() ? 0.6 : 0.85;
       } else {
@@ -385,7 +389,7 @@ public final class RstJudge {
         deltas.append(deltas.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%+d", SeqMath.diff(c.seq(), p.seq())));
       }
       add(GOOD - 5, "SPREAD_SEQ_RSTS", (facts.burst.size() + 1) + " RSTs from the " + sender + " within "
-          + ms(t.burstMicros()) + " with sequence numbers " + c.seq() + " and offsets " + deltas);
+          + ms(t.burstMicros()) + ": this one seq " + c.seq() + ", the others at offsets " + deltas);
     }
     boolean seqForged = seqEvidence(facts, match);
 

@@ -57,8 +57,9 @@ public final class CaptureAgent implements AutoCloseable {
   private PacketDecoder decoder;
 
   // Counters: written by the capture thread, read racily by metrics and progress display.
-  private volatile long captured;
-  private volatile long capturedBytes;
+  private long captured;
+  private long capturedBytes;
+  private boolean live;
   private long decoded;
   private long newestMicros = Long.MIN_VALUE;
   private long nextHeartbeatMicros = Long.MIN_VALUE;
@@ -137,7 +138,7 @@ public final class CaptureAgent implements AutoCloseable {
 
   private void captureLoop() {
     PcapSource s = source;
-    boolean live = s.live();
+    live = s.live();
     while (!stopRequested) {
       try {
         s.loop(this::onPacket);
@@ -155,7 +156,7 @@ public final class CaptureAgent implements AutoCloseable {
   }
 
   private void onPacket(byte[] frame, long micros) {
-    if (!source.live() && micros >= nextHeartbeatMicros) {
+    if (!live && micros >= nextHeartbeatMicros) {
       if (nextHeartbeatMicros != Long.MIN_VALUE) {
         heartbeat();
       }

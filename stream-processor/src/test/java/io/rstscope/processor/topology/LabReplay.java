@@ -76,6 +76,23 @@ final class LabReplay {
     return out;
   }
 
+  /**
+   * Every point's records one point after the other (each point's final watermark kept at the
+   * very end): the worst arrival order agents can produce, for verdicts that must not depend on it.
+   */
+  static List<KeyValue<FlowKey, PacketSummary>> sequential(String scenario, List<String> points) {
+    List<KeyValue<FlowKey, PacketSummary>> out = new ArrayList<>();
+    List<KeyValue<FlowKey, PacketSummary>> finals = new ArrayList<>();
+    for (String p : points) {
+      List<Timed> records = point(p, CAPTURES.resolve(scenario).resolve(p + ".pcap"));
+      for (Timed t : records) {
+        (t.orderMicros() == Long.MAX_VALUE ? finals : out).add(t.record());
+      }
+    }
+    out.addAll(finals);
+    return out;
+  }
+
   /** Every point of a scenario, interleaved by capture time (stable per point). */
   static List<KeyValue<FlowKey, PacketSummary>> scenario(String scenario, List<String> points) {
     List<List<Timed>> perPoint = new ArrayList<>();

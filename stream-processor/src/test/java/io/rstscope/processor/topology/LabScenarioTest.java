@@ -39,6 +39,23 @@ class LabScenarioTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("scenarios")
   void shouldMatchTheLabTruth(String scenario) throws IOException {
+    check(scenario, false);
+  }
+
+  /** Points delivered one after the other, server side first, with the path configured. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("scenarios")
+  void shouldMatchTheLabTruthWhateverTheArrivalOrder(String scenario) throws IOException {
+    check(scenario, true);
+  }
+
+  private static List<String> reversed(List<String> points) {
+    List<String> out = new ArrayList<>(points);
+    java.util.Collections.reverse(out);
+    return out;
+  }
+
+  private void check(String scenario, boolean reversedArrival) throws IOException {
     Path dir = LabReplay.CAPTURES.resolve(scenario);
     JsonNode truth = JSON.readTree(dir.resolve("truth.json").toFile());
     List<String> points = new ArrayList<>();
@@ -46,8 +63,10 @@ class LabScenarioTest {
     assumeTrue(points.stream().allMatch(p -> Files.exists(dir.resolve(p + ".pcap"))), "captures missing");
 
     List<RstFinding> findings;
-    try (TopologyFixture fx = new TopologyFixture(ProcessorConfig.defaults())) {
-      fx.pipe(LabReplay.scenario(scenario, points));
+    ProcessorConfig config = reversedArrival ? ProcessorConfig.builder().pathOrder(points).build()
+        : ProcessorConfig.defaults();
+    try (TopologyFixture fx = new TopologyFixture(config)) {
+      fx.pipe(reversedArrival ? LabReplay.sequential(scenario, reversed(points)) : LabReplay.scenario(scenario, points));
       findings = new ArrayList<>(fx.findings());
       assertEquals(0, fx.pending(), "every RST decided once the final watermarks are in");
     }

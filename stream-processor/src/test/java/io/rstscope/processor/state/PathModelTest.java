@@ -1,0 +1,46 @@
+package io.rstscope.processor.state;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PathModelTest {
+  private static PointPair pair(String a, String b, long aFirst, long bFirst, long... deltas) {
+    PointPair p = new PointPair();
+    p.a = a;
+    p.b = b;
+    p.aFirstVotes = aFirst;
+    p.bFirstVotes = bFirst;
+    for (long d : deltas) {
+      p.addDelta(d);
+    }
+    return p;
+  }
+
+  @Test
+  void shouldOrderPointsByTtlVotesClientSideFirst() {
+    // Names sort the wrong way on purpose: TTLs, not names, decide.
+    List<PointPair> pairs = List.of(pair("A", "B", 0, 5), pair("A", "C", 0, 7), pair("B", "C", 0, 3));
+    PathModel m = PathModel.of(List.of(), List.of("A", "B", "C"), pairs);
+    assertEquals(List.of("C", "B", "A"), m.order());
+  }
+
+  @Test
+  void shouldPreferTheConfiguredOrderAndAppendUnknownPoints() {
+    PathModel m = PathModel.of(List.of("P2", "P1"), List.of("P1", "P2", "P9"), List.of());
+    assertEquals(List.of("P2", "P1", "P9"), m.order());
+  }
+
+  @Test
+  void shouldEstimateAShiftedClockFromTheMedianAndChainIt() {
+    // P3's clock runs 1.5 s ahead; one sample is an outlier (a packet queued for 40 ms).
+    PointPair p1p2 = pair("P1", "P2", 3, 0, 50, 60, 40_000, 55);
+    PointPair p2p3 = pair("P2", "P3", 3, 0, 1_500_050, 1_500_040, 1_500_060);
+    PathModel m = PathModel.of(List.of("P1", "P2", "P3"), List.of("P1", "P2", "P3"), List.of(p1p2, p2p3));
+    assertEquals(0, m.offsetMicros("P1"));
+    assertEquals(60, m.offsetMicros("P2"));
+    assertEquals(1_500_110, m.offsetMicros("P3"));
+    assertEquals(1_000_000 - 1_500_110, m.correct("P3", 1_000_000));
+  }
+}

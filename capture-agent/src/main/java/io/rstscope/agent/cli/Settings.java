@@ -17,11 +17,14 @@ import java.util.Properties;
 import java.util.TreeMap;
 
 /**
- * The agent's configuration in layers, one precedence everywhere:
- * defaults &lt; config file (--config) &lt; environment (RSTSCOPE_AGENT_*) &lt; command-line flags.
+ * Configuration in layers, one precedence everywhere:
+ * defaults &lt; config file (--config) &lt; environment (PREFIX_*) &lt; command-line flags.
  * Keys are the long flag names without dashes in front (e.g. {@code heartbeat-interval}); in
- * the environment they are upper case with underscores ({@code RSTSCOPE_AGENT_HEARTBEAT_INTERVAL}).
- * An unknown key in the file or an unknown RSTSCOPE_AGENT_ variable is an error, not ignored.
+ * the environment they are upper case with underscores after the prefix
+ * ({@code RSTSCOPE_AGENT_HEARTBEAT_INTERVAL}). An unknown key in the file or an unknown
+ * variable with the prefix is an error, not ignored. The agent uses {@link #layered(Path, Map, Map)};
+ * other commands (the processor) give their own prefix and key list to
+ * {@link #layered(String, List, Path, Map, Map)}.
  */
 public final class Settings {
   public static final String ENV_PREFIX = "RSTSCOPE_AGENT_";
@@ -38,8 +41,14 @@ public final class Settings {
     this.origin = origin;
   }
 
-  /** Layers the file (may be null), the environment and the flags given on the command line. */
+  /** The agent's settings: prefix RSTSCOPE_AGENT_, keys {@link #KEYS}. */
   public static Settings layered(Path configFile, Map<String, String> env, Map<String, String> flags) {
+    return layered(ENV_PREFIX, KEYS, configFile, env, flags);
+  }
+
+  /** Layers the file (may be null), the environment variables starting with envPrefix and the flags given on the command line. */
+  public static Settings layered(String envPrefix, List<String> keys, Path configFile, Map<String, String> env,
+      Map<String, String> flags) {
     Map<String, String> values = new LinkedHashMap<>();
     Map<String, String> origin = new TreeMap<>();
     if (configFile != null) {
@@ -50,27 +59,32 @@ public final class Settings {
         throw new AgentException("cannot read config file " + configFile + ": " + e.getMessage());
       }
       for (String key : p.stringPropertyNames()) {
-        put(values, origin, key.strip(), p.getProperty(key).strip(), "config file " + configFile);
+        put(keys, values, origin, key.strip(), p.getProperty(key).strip(), "config file " + configFile);
       }
     }
     for (Map.Entry<String, String> e : env.entrySet()) {
-      if (e.getKey().startsWith(ENV_PREFIX)) {
-        String key = e.getKey().substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '-');
-        put(values, origin, key, e.getValue().strip(), "environment " + e.getKey());
+      if (e.getKey().startsWith(envPrefix)) {
+        String key = e.getKey().substring(envPrefix.length()).toLowerCase(Locale.ROOT).replace('_', '-');
+        put(keys, values, origin, key, e.getValue().strip(), "environment " + e.getKey());
       }
     }
     for (Map.Entry<String, String> e : flags.entrySet()) {
-      put(values, origin, e.getKey(), e.getValue(), "flag --" + e.getKey());
+      put(keys, values, origin, e.getKey(), e.getValue(), "flag --" + e.getKey());
     }
     return new Settings(values, origin);
   }
 
-  private static void put(Map<String, String> values, Map<String, String> origin, String key, String value, String from) {
-    if (!KEYS.contains(key)) {
-      throw new AgentException("unknown setting '" + key + "' in " + from + " (known: " + String.join(", ", KEYS) + ")");
+  private static void put(List<String> keys, Map<String, String> values, Map<String, String> origin, String key,
+      String value, String from) {
+    if (!keys.contains(key)) {
+      throw new AgentException("unknown setting '" + key + "' in " + from + " (known: " + String.join(", ", keys) + ")");
     }
     values.put(key, value);
     origin.put(key, from);
+  }
+
+  public boolean has(String key) {
+    return values.containsKey(key);
   }
 
   public String get(String key) {
@@ -126,7 +140,7 @@ public final class Settings {
     }
   }
 
-  static Map<String, String> clientProperties(Path file) {
+  public static Map<String, String> clientProperties(Path file) {
     Properties p = new Properties();
     try (Reader r = Files.newBufferedReader(file)) {
       p.load(r);
@@ -140,7 +154,7 @@ public final class Settings {
     return out;
   }
 
-  private int integer(String key) {
+  public int integer(String key) {
     try {
       return Integer.parseInt(values.get(key).replace("_", ""));
     } catch (NumberFormatException e) {
@@ -148,14 +162,14 @@ public final class Settings {
     }
   }
 
-  private boolean bool(String key) {
+  public boolean bool(String key) {
     String v = values.get(key).toLowerCase(Locale.ROOT);
     if (v.equals("true") || v.equals("yes") || v.equals("1") || v.equals("on")) return true;
     if (v.equals("false") || v.equals("no") || v.equals("0") || v.equals("off")) return false;
     throw new AgentException(key + " must be true or false, not '" + values.get(key) + "' (" + origin(key) + ")");
   }
 
-  private long bytes(String key) {
+  public long bytes(String key) {
     String v = values.get(key).toLowerCase(Locale.ROOT).strip();
     long unit = 1;
     if (v.endsWith("k") || v.endsWith("kb") || v.endsWith("kib")) unit = 1024;
@@ -172,7 +186,7 @@ public final class Settings {
   }
 
   /** "2s", "500ms", "5m", "1h" or ISO-8601 "PT2S". */
-  Duration duration(String key) {
+  public Duration duration(String key) {
     String v = values.get(key).strip().toLowerCase(Locale.ROOT);
     try {
       if (v.startsWith("pt")) return Duration.parse(v.toUpperCase(Locale.ROOT));

@@ -28,7 +28,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class LabGoldenTest {
 
   /** Scenarios whose every RST must match the truth on emitter, location, forged, phase and cause. */
-  static final Set<String> SUPPORTED = Set.of("port_closed", "firewall_reject", "clean_close");
+  static final Set<String> SUPPORTED = Set.of(
+      "abort", "accelerated_close", "backlog_overflow", "bypass_block", "clean_close", "clock_skew", "connect_scan",
+      "content_block", "firewall_reject", "idle_timeout", "malformed_syn", "port_closed", "sample", "syn_scan",
+      "time_wait_collision", "tls_block");
 
   static final List<String> FIELDS = List.of("emitter", "location", "forged", "phase", "cause");
 

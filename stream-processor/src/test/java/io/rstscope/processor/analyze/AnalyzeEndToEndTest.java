@@ -63,18 +63,4 @@ class AnalyzeEndToEndTest {
     assertTrue(f.get("community_id").asText().startsWith("1:"));
     assertTrue(f.get("evidence").size() > 0);
   }
-
-  @Test
-  void shouldLocateAFirewallRejectOnAnExistingCluster(KafkaTestCluster.Broker kafka, @TempDir Path tmp) throws Exception {
-    List<JsonNode> findings = analyze(tmp.resolve("out.jsonl"), "--dir", scenario("firewall_reject").toString(),
-        "--bootstrap", kafka.bootstrap());
-    assertFalse(findings.isEmpty(), "the firewall's RST must be reported");
-    JsonNode f = findings.get(0);
-    assertEquals(f.at("/flow/server").asText(), f.at("/rst/src").asText(), "the firewall spoofs the server");
-    assertEquals("middlebox", f.get("emitter").asText());
-    assertTrue(f.get("location").asText().startsWith("segment:"), f.toString());
-    assertTrue(f.get("forged").asBoolean());
-    assertEquals("handshake", f.get("phase").asText());
-    assertEquals("firewall_reject", f.get("cause").asText());
-  }
 }

@@ -426,7 +426,11 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
       PointProgress prog = progress.get(point);
       long offset = model.offsetMicros(point);
       long atPoint = first + offset;
-      boolean capturing = prog != null && prog.covers(atPoint, config.clockSkewAllowance().toNanos() / 1000);
+      // A point whose only record in this task is its final watermark (short capture, no packet of this
+      // partition) finished capturing; when it started is unknown here: assume it covered the RST.
+      boolean startKnown = prog == null || prog.firstMicros != Long.MAX_VALUE;
+      boolean capturing = prog != null && (prog.covers(atPoint, config.clockSkewAllowance().toNanos() / 1000)
+          || !startKnown && prog.finished());
       boolean dropping = false;
       if (health != null) {
         ValueAndTimestamp<PointStatus> st = health.get(point);
@@ -436,7 +440,7 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
         }
       }
       points.put(point, new RstCase.PointInfo(point, capturing, flow.views.containsKey(point), dropping,
-          prog != null, offset));
+          prog != null, offset, startKnown));
     }
     List<RstCase.Pkt> pkts = new ArrayList<>();
     for (int i = 0; i < flow.segments.size(); i++) {

@@ -44,9 +44,18 @@ public record RstCase(
    * @param sawFlow   the point saw at least one packet of this flow
    * @param dropping  the point reported kernel/interface or publish drops
    * @param reported  the point sent watermarks at all (false: expected but silent)
+   * @param startKnown when the point started capturing is known in this task; false when all it sent here
+   *                  was its final watermark (a capture shorter than one heartbeat, no packet of this
+   *                  partition): it is then assumed to have captured the whole time
    */
   public record PointInfo(String name, boolean capturing, boolean sawFlow, boolean dropping, boolean reported,
-      long offsetMicros) {}
+      long offsetMicros, boolean startKnown) {
+
+    public PointInfo(String name, boolean capturing, boolean sawFlow, boolean dropping, boolean reported,
+        long offsetMicros) {
+      this(name, capturing, sawFlow, dropping, reported, offsetMicros, true);
+    }
+  }
 
   /**
    * One summary of the flow. For PROGRESS summaries {@code progress} is true, {@code len} is 0 and

@@ -331,9 +331,10 @@ public final class RstJudge {
         String between = rank(u) < rank(nearest) ? u + " and " + nearest : nearest + " and " + u;
         add(GOOD, "FLOW_NOT_SEEN_AT", u + " was capturing but saw no packet of this flow: the " + other()
             + "'s packets stopped before it, and the RST claiming to be the " + sender + "'s came from between "
-            + between);
+            + between + (info.startKnown() ? "" : " (" + u + " sent only its end-of-capture watermark here: "
+                + "assumed to have captured throughout)"));
         multiPointLocation = segment(u, nearest);
-        multiPointConfidence = info.dropping() ? 0.6 : 0.85;
+        multiPointConfidence = (info.dropping() ? 0.6 : 0.85) - (info.startKnown() ? 0 : 0.1);
       } else {
         add(INFO, "NOT_CAPTURING", u + (info == null || !info.reported() ? " never reported" : " was not capturing")
             + " at the RST's time: no conclusion from its absence");

@@ -81,6 +81,22 @@ class RstTopologyTest {
   }
 
   @Test
+  void shouldCountAPointThatSentOnlyItsFinalWatermarkToThisPartition() {
+    // A short capture at P2 (under one heartbeat) with no packet of this partition: all this task
+    // hears from P2 is "done". P2 never saw the SYN, so a device between P1 and P2 answered it.
+    ProcessorConfig config = ProcessorConfig.builder().pathOrder(List.of("P1", "P2")).build();
+    try (TopologyFixture fx = new TopologyFixture(config)) {
+      fx.packets.pipeInput(FLOW, packet("P1", 0, true, "S", 100, 0, 64));
+      fx.packets.pipeInput(FLOW, packet("P1", 1, false, "RA", 0, 101, 64));
+      fx.pipe(List.of(watermark("P1", Long.MAX_VALUE), watermark("P2", Long.MAX_VALUE)));
+      RstFinding f = fx.findings().get(0);
+      assertEquals("segment:P1-P2", f.getLocation());
+      assertEquals(Cause.firewall_reject, f.getCause());
+      assertTrue(f.getEvidence().get(0).getDetail().contains("assumed"), f.getEvidence().get(0).getDetail());
+    }
+  }
+
+  @Test
   void shouldDecideAfterMaxVerdictWaitWhenAPointStaysSilent() {
     ProcessorConfig config = ProcessorConfig.builder().expectedPoints(Set.of("P1", "P3"))
         .maxVerdictWait(Duration.ofSeconds(30)).build();

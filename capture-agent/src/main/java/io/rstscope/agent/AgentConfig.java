@@ -18,6 +18,7 @@ public final class AgentConfig {
   private final String site;
   private final Path file;
   private final String iface;
+  private final String netns;
   private final String filter;
   private final PublishPolicy.Mode policy;
   private final int snapLength;
@@ -39,6 +40,7 @@ public final class AgentConfig {
     site = b.site;
     file = b.file;
     iface = b.iface;
+    netns = b.netns;
     filter = b.filter;
     policy = b.policy;
     snapLength = b.snapLength;
@@ -64,6 +66,8 @@ public final class AgentConfig {
   public String site() { return site; }
   public Optional<Path> file() { return Optional.ofNullable(file); }
   public Optional<String> iface() { return Optional.ofNullable(iface); }
+  /** Network namespace (name under /var/run/netns, or a path) the interface lives in; empty for the agent's own. */
+  public Optional<String> netns() { return Optional.ofNullable(netns); }
   public boolean live() { return iface != null; }
   /** The interface name or the file path, for heartbeats and logs. */
   public String source() { return iface != null ? iface : file.toString(); }
@@ -94,6 +98,7 @@ public final class AgentConfig {
     b.site = site;
     b.file = file;
     b.iface = iface;
+    b.netns = netns;
     b.filter = filter;
     b.policy = policy;
     b.snapLength = snapLength;
@@ -114,7 +119,7 @@ public final class AgentConfig {
 
   @Override
   public String toString() {
-    return "AgentConfig{point=" + point + ", site=" + site + ", source=" + (iface != null ? "interface " + iface : "file " + file)
+    return "AgentConfig{point=" + point + ", site=" + site + ", source=" + (iface != null ? "interface " + iface + (netns != null ? " in netns " + netns : "") : "file " + file)
         + ", filter='" + filter + "', policy=" + policy + ", snapLength=" + snapLength + ", bootstrap=" + bootstrap
         + ", publish=" + publish + ", heartbeat=" + heartbeatInterval + ", maxFlows=" + maxFlows
         + ", flowIdle=" + flowIdle + ", maxBufferedRecords=" + maxBufferedRecords + "}";
@@ -125,6 +130,7 @@ public final class AgentConfig {
     private String site = "";
     private Path file;
     private String iface;
+    private String netns;
     private String filter = "tcp";
     private PublishPolicy.Mode policy = PublishPolicy.Mode.CONTROL;
     private int snapLength = 384;
@@ -150,6 +156,8 @@ public final class AgentConfig {
     public Builder file(Path file) { this.file = file; return this; }
     /** Capture live on an interface (exclusive with {@link #file}). */
     public Builder iface(String iface) { this.iface = iface; return this; }
+    /** Open the interface inside this network namespace (live capture on a router or container's interface). */
+    public Builder netns(String netns) { this.netns = netns == null || netns.isBlank() ? null : netns; return this; }
     /** BPF filter; empty for none. */
     public Builder filter(String filter) { this.filter = filter == null ? "" : filter; return this; }
     public Builder policy(PublishPolicy.Mode policy) { this.policy = policy; return this; }

@@ -1,5 +1,6 @@
 package io.rstscope.agent;
 
+import io.rstscope.agent.capture.NetworkNamespace;
 import io.rstscope.agent.capture.PcapSource;
 import io.rstscope.agent.decode.Anomaly;
 import io.rstscope.agent.decode.DecodedPacket;
@@ -93,8 +94,8 @@ public final class CaptureAgent implements AutoCloseable {
     running = true;
     try {
       source = config.live()
-          ? PcapSource.openLive(config.iface().orElseThrow(), config.snapLength(), config.promiscuous(),
-              config.bufferBytes(), config.immediate(), config.filter())
+          ? NetworkNamespace.within(config.netns().orElse(null), () -> PcapSource.openLive(config.iface().orElseThrow(),
+              config.snapLength(), config.promiscuous(), config.bufferBytes(), config.immediate(), config.filter()))
           : PcapSource.openFile(config.file().orElseThrow(), config.filter());
       decoder = new PacketDecoder(source.linkType());
       if (!PacketDecoder.supports(source.linkType())) {

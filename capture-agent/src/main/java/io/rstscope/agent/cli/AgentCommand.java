@@ -51,6 +51,10 @@ public final class AgentCommand implements Callable<Integer> {
   @Option(names = {"-i", "--interface"}, paramLabel = "IFACE", description = "Capture live on this interface.")
   String iface;
 
+  @Option(names = "--netns", paramLabel = "NAME",
+      description = "Open the interface inside this network namespace (ip netns name or a path such as /proc/PID/ns/net); Kafka is still reached from the agent's own namespace. Needs CAP_SYS_ADMIN.")
+  String netns;
+
   @Option(names = {"-r", "--file"}, paramLabel = "FILE", description = "Replay a pcap or pcapng file instead.")
   Path file;
 
@@ -124,6 +128,7 @@ public final class AgentCommand implements Callable<Integer> {
     putIf(f, "point", point);
     putIf(f, "site", site);
     putIf(f, "interface", iface);
+    putIf(f, "netns", netns);
     putIf(f, "file", file);
     putIf(f, "filter", filter);
     putIf(f, "policy", policy);

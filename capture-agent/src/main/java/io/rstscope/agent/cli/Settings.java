@@ -29,7 +29,7 @@ import java.util.TreeMap;
 public final class Settings {
   public static final String ENV_PREFIX = "RSTSCOPE_AGENT_";
   public static final List<String> KEYS = List.of(
-      "point", "site", "interface", "file", "filter", "policy", "bootstrap", "client-properties",
+      "point", "site", "interface", "netns", "file", "filter", "policy", "bootstrap", "client-properties",
       "topic-prefix", "snaplen", "promisc", "buffer-size", "immediate", "heartbeat-interval",
       "max-flows", "flow-idle", "max-buffered", "metrics-port", "publish", "progress");
 
@@ -108,6 +108,7 @@ public final class Settings {
     b.point(values.get("point"));
     if (values.containsKey("site")) b.site(values.get("site"));
     if (values.containsKey("interface")) b.iface(values.get("interface"));
+    if (values.containsKey("netns")) b.netns(values.get("netns"));
     if (values.containsKey("file")) b.file(Path.of(values.get("file")));
     if (values.containsKey("filter")) b.filter(values.get("filter"));
     if (values.containsKey("policy")) b.policy(policy(values.get("policy")));

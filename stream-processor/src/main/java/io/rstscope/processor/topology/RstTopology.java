@@ -6,7 +6,7 @@ import io.rstscope.avro.PointStatus;
 import io.rstscope.avro.RstFinding;
 import io.rstscope.avro.ScanAlert;
 import io.rstscope.processor.output.FindingJson;
-import io.rstscope.processor.state.FlowState;
+import io.rstscope.processor.state.FlowStateSerde;
 import io.rstscope.processor.state.JsonSerde;
 import io.rstscope.processor.state.PendingRst;
 import io.rstscope.processor.state.PointPair;
@@ -63,6 +63,8 @@ public final class RstTopology {
   public static final String SCAN_WINDOWS_STORE = "scan-windows";
   /** Located RSTs counted per path segment. */
   public static final String SEGMENT_COUNTS_STORE = "segment-counts";
+  /** Community ID v1 -> flow key, beside flow-state, for queries by community_id (issue 6; FlowIndexer). */
+  public static final String FLOW_INDEX_STORE = "flows-by-community-id";
 
   private RstTopology() {}
 
@@ -72,7 +74,7 @@ public final class RstTopology {
     Serde<RstFinding> findingSerde = topics.findings.valueSerde();
 
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FLOW_STATE_STORE),
-        flowKeySerde, new JsonSerde<>(FlowState.class)));
+        flowKeySerde, new FlowStateSerde()));
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_RSTS_STORE),
         Serdes.String(), new JsonSerde<>(PendingRst.class)));
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(POINT_PROGRESS_STORE),
@@ -92,6 +94,11 @@ public final class RstTopology {
 
     KStream<FlowKey, PacketSummary> packets = builder.stream(topics.packets.name(),
         Consumed.with(topics.packets.keySerde(), topics.packets.valueSerde()).withName("packets-source"));
+
+    // Query side (issue 6): an index from community_id to flow key, in the flows' own tasks.
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FLOW_INDEX_STORE),
+        Serdes.String(), flowKeySerde));
+    packets.process(FlowIndexer::new, Named.as("flow-indexer"), FLOW_INDEX_STORE, FLOW_STATE_STORE);
 
     KStream<FlowKey, RstFinding> findings = packets.process(() -> new RstLocator(config), Named.as("rst-locator"),
         FLOW_STATE_STORE, PENDING_RSTS_STORE, POINT_PROGRESS_STORE, POINT_PAIRS_STORE, RECENT_FINDINGS_STORE);

@@ -3,7 +3,6 @@ package io.rstscope.processor.analyze;
 import io.rstscope.agent.AgentConfig;
 import io.rstscope.agent.AgentReport;
 import io.rstscope.agent.CaptureAgent;
-import io.rstscope.avro.FlowKey;
 import io.rstscope.avro.RstFinding;
 import io.rstscope.deploy.broker.EmbeddedKafka;
 import io.rstscope.deploy.topics.TopicProvisioner;
@@ -18,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,15 +27,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.IsolationLevel;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StoreQueryParameters;
-import org.apache.kafka.streams.state.QueryableStoreTypes;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
  * One {@code rstscope analyze} run: a real broker (embedded unless one is given), the real
@@ -102,8 +92,8 @@ public final class AnalysisRun {
         streams.start();
         reports = replay(servers, topics);
         progress.accept("all captures published; waiting for the last correlation windows");
-        new StreamsCompletion(servers, applicationId, topics.packets.name(), timeout).await(() -> pendingRsts(streams), streams);
-        findings = readFindings(servers, topics);
+        new StreamsCompletion(servers, applicationId, topics.packets.name(), timeout).await(streams);
+        findings = FindingsReader.readAll(servers, topics);
       }
       findings.sort(Comparator.comparing(RstFinding::getRstTime).thenComparing(RstFinding::getFindingId));
       return new Result(findings, reports, Duration.ofNanos(System.nanoTime() - start));
@@ -144,45 +134,6 @@ public final class AnalysisRun {
     } finally {
       pool.shutdownNow();
     }
-  }
-
-  private static long pendingRsts(KafkaStreams streams) {
-    ReadOnlyKeyValueStore<Object, Object> store = streams.store(
-        StoreQueryParameters.fromNameAndType(RstTopology.PENDING_RSTS_STORE, QueryableStoreTypes.keyValueStore()));
-    long n = 0;
-    try (var all = store.all()) {
-      while (all.hasNext()) {
-        all.next();
-        n++;
-      }
-    }
-    return n;
-  }
-
-  private static List<RstFinding> readFindings(String servers, Topics topics) {
-    Map<String, Object> props = new HashMap<>();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString().toLowerCase());
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    List<RstFinding> out = new ArrayList<>();
-    try (KafkaConsumer<FlowKey, RstFinding> consumer = new KafkaConsumer<>(props,
-        topics.findings.keySerde().deserializer(), topics.findings.valueSerde().deserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topics.findings.name()).stream()
-          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("could not read the findings back within 60 s");
-        }
-        for (ConsumerRecord<FlowKey, RstFinding> r : consumer.poll(Duration.ofMillis(200))) {
-          out.add(r.value());
-        }
-      }
-    }
-    return out;
   }
 
   private static void deleteRecursively(Path dir) {

@@ -4,7 +4,10 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
+import io.rstscope.processor.topology.RstTopology;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -19,20 +22,20 @@ import org.apache.kafka.streams.errors.InvalidStateStoreException;
  * committed offset at the end of that partition (with exactly-once, committed means its output
  * is committed too), and the topology holds no pending RST.
  */
-final class StreamsCompletion {
+public final class StreamsCompletion {
   private final String bootstrap;
   private final String applicationId;
   private final String inputTopic;
   private final Duration timeout;
 
-  StreamsCompletion(String bootstrap, String applicationId, String inputTopic, Duration timeout) {
+  public StreamsCompletion(String bootstrap, String applicationId, String inputTopic, Duration timeout) {
     this.bootstrap = bootstrap;
     this.applicationId = applicationId;
     this.inputTopic = inputTopic;
     this.timeout = timeout;
   }
 
-  void await(LongSupplier pendingRsts, KafkaStreams streams) throws Exception {
+  public void await(KafkaStreams streams) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     String last = "not started";
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
@@ -44,7 +47,7 @@ final class StreamsCompletion {
         long behind = recordsBehind(admin);
         if (behind == 0) {
           try {
-            long pending = pendingRsts.getAsLong();
+            long pending = pendingRsts(streams);
             if (pending == 0) {
               return;
             }
@@ -62,6 +65,20 @@ final class StreamsCompletion {
       }
     }
     throw new IllegalStateException("analysis did not finish within " + timeout.toSeconds() + " s: " + last);
+  }
+
+  /** RSTs the topology holds while their correlation window is open (interactive query). */
+  static long pendingRsts(KafkaStreams streams) {
+    ReadOnlyKeyValueStore<Object, Object> store = streams.store(
+        StoreQueryParameters.fromNameAndType(RstTopology.PENDING_RSTS_STORE, QueryableStoreTypes.keyValueStore()));
+    long n = 0;
+    try (var all = store.all()) {
+      while (all.hasNext()) {
+        all.next();
+        n++;
+      }
+    }
+    return n;
   }
 
   /**

@@ -63,6 +63,9 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
   private KeyValueStore<String, PointPair> pairs;
   private KeyValueStore<String, RstFinding> recent;
   private KeyValueStore<String, ValueAndTimestamp<PointStatus>> health;
+  /** Write-through caches of small per-task stores read for every summary. */
+  private final Map<String, PointProgress> progressCache = new HashMap<>();
+  private final Map<String, PointPair> pairCache = new HashMap<>();
   private long punctuations;
   private long keylessSummaries;
 
@@ -89,13 +92,19 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
       return;
     }
     long ts = Micros.of(v.getCaptureTime());
-    PointProgress prog = progress.get(v.getPoint());
+    PointProgress prog = progressCache.get(v.getPoint());
     if (prog == null) {
-      prog = new PointProgress(v.getPoint());
+      prog = progress.get(v.getPoint());
+      if (prog == null) {
+        prog = new PointProgress(v.getPoint());
+      }
+      progressCache.put(v.getPoint(), prog);
     }
-    prog.summaries++;
-    if (ts != Long.MAX_VALUE) {
-      prog.firstMicros = Math.min(prog.firstMicros, ts);
+    prog.summaries++; // in memory only: a statistic, not worth a store write per summary
+    boolean changed = false;
+    if (ts != Long.MAX_VALUE && ts < prog.firstMicros) {
+      prog.firstMicros = ts;
+      changed = true;
     }
     if (v.getKind() == SummaryKind.WATERMARK) {
       prog.watermarkMicros = Math.max(prog.watermarkMicros, ts);
@@ -103,7 +112,9 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
       decideReady(false);
       return;
     }
-    progress.put(v.getPoint(), prog);
+    if (changed) {
+      progress.put(v.getPoint(), prog);
+    }
     FlowKey key = record.key();
     if (key == null) {
       if (keylessSummaries++ == 0) {
@@ -220,11 +231,19 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
       }
       done.add(o.point);
       String pk = PointPair.key(o.point, seg.point);
-      PointPair pair = pairs.get(pk);
+      PointPair pair = pairCache.get(pk);
       if (pair == null) {
-        pair = new PointPair();
-        pair.a = pk.substring(0, pk.indexOf('|'));
-        pair.b = pk.substring(pk.indexOf('|') + 1);
+        pair = pairs.get(pk);
+        if (pair == null) {
+          pair = new PointPair();
+          pair.a = pk.substring(0, pk.indexOf('|'));
+          pair.b = pk.substring(pk.indexOf('|') + 1);
+        }
+        pairCache.put(pk, pair);
+      }
+      // Once the estimate has its samples, keep refreshing it with one packet in 16.
+      if (pair.samples >= PointPair.MAX_SAMPLES && pair.samples++ % 16 != 0) {
+        continue;
       }
       Segment a = pair.a.equals(o.point) ? o : seg;
       Segment b = a == o ? seg : o;

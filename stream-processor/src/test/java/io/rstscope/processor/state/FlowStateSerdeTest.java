@@ -1,0 +1,67 @@
+package io.rstscope.processor.state;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.apache.kafka.common.errors.SerializationException;
+import org.junit.jupiter.api.Test;
+
+class FlowStateSerdeTest {
+  private static Segment segment(String point, long ts, boolean fromLow, int flags, long seq) {
+    Segment s = new Segment();
+    s.point = point;
+    s.tsMicros = ts;
+    s.fromLow = fromLow;
+    s.flags = flags;
+    s.seq = seq;
+    s.ack = 0xfffffffeL;
+    s.len = 1448;
+    s.ttl = 255;
+    s.ttlMin = 255;
+    s.ttlMax = 255;
+    s.ipId = 65535;
+    s.window = 65535;
+    s.windowScale = 7;
+    s.tsVal = 4_000_000_000L;
+    return s;
+  }
+
+  @Test
+  void shouldRoundTripEveryField() {
+    FlowState f = new FlowState();
+    f.add(segment("P1", 1, true, 0x02, 0xffffffffL));
+    Segment progress = segment("P2", 2, false, 0x18, 7);
+    progress.progress = true;
+    progress.progressPackets = 12;
+    progress.progressBytes = 17_000;
+    progress.progressFirstMicros = 1;
+    progress.progressSeqEnd = 0x80000000L;
+    progress.ttlMin = 60;
+    progress.ttlMax = 62;
+    progress.ipId = null;
+    progress.hintKind = "HTTP_REQUEST";
+    progress.hintText = "GET h/é";
+    f.add(progress);
+    Segment rst = segment("P1", 3, false, 0x04, 9);
+    rst.rstOccurrence = f.nextRstOccurrence(rst);
+    f.add(rst);
+    f.markDecided("abc");
+    f.lateSightings = 3;
+    FlowStateSerde serde = new FlowStateSerde();
+    byte[] bytes = serde.toBytes(f);
+    FlowState back = serde.fromBytes(bytes);
+    assertArrayEquals(bytes, serde.toBytes(back), "what is read writes the same bytes");
+    JsonSerde<FlowState> json = new JsonSerde<>(FlowState.class);
+    assertEquals(new String(json.toBytes(f)), new String(json.toBytes(back)), "every field survives");
+    assertEquals(0xffffffffL, back.segments.get(0).seq);
+    assertEquals("syn", back.rolesFrom);
+  }
+
+  @Test
+  void shouldRefuseALayoutItDoesNotKnow() {
+    assertThrows(SerializationException.class, () -> new FlowStateSerde().fromBytes(new byte[] {9, 0}));
+    assertNull(new FlowStateSerde().fromBytes(null));
+  }
+}

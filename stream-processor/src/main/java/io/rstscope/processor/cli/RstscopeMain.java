@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "rstscope", mixinStandardHelpOptions = true, version = "rstscope 0.1.0",
     description = "Finds out who really reset a TCP connection.",
-    subcommands = {AnalyzeCommand.class})
+    subcommands = {AnalyzeCommand.class, ProcessorCommand.class})
 public final class RstscopeMain {
   private RstscopeMain() {}
 

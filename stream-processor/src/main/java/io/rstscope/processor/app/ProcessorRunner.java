@@ -1,0 +1,149 @@
+package io.rstscope.processor.app;
+
+import io.rstscope.processor.query.ProcessorMetrics;
+import io.rstscope.processor.query.QueryServer;
+import io.rstscope.processor.query.QueryService;
+import io.rstscope.processor.query.Remote;
+import io.rstscope.processor.topology.ProcessorConfig;
+import io.rstscope.processor.topology.RstTopology;
+import io.rstscope.schemas.Topics;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.apache.kafka.streams.state.HostInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one long-lived processor instance: the HTTP server first (so its port is known), then
+ * Kafka Streams with {@code application.server} set to it. Only wires, starts and stops; the
+ * topology is {@link RstTopology#build}. {@link #runUntilStopped()} blocks until SIGTERM (exit 0)
+ * or an uncaught stream error (exit 1).
+ */
+public final class ProcessorRunner implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ProcessorRunner.class);
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+  /** Everything a run needs, resolved from the layered settings. */
+  public record Options(String bootstrap, String applicationId, Path stateDir, int threads, int standbyReplicas,
+      ProcessorConfig config, Topics topics, Map<String, String> clientProperties, String httpAddress, int httpPort,
+      String advertisedHost, QueryServer.Tls tls, Path truststore, String truststorePassword) {}
+
+  private final Options options;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  private ProcessorMetrics metrics;
+  private QueryServer server;
+  private KafkaStreams streams;
+
+  public ProcessorRunner(Options options) {
+    this.options = options;
+  }
+
+  /** Starts HTTP and Kafka Streams and returns; see {@link #runUntilStopped()}. */
+  public ProcessorRunner start() throws Exception {
+    metrics = new ProcessorMetrics();
+    server = QueryServer.start(options.httpAddress(), options.httpPort(), options.tls(), metrics);
+    String host = options.advertisedHost() != null ? options.advertisedHost() : options.httpAddress();
+    HostInfo self = new HostInfo(host, server.port());
+    Map<String, String> overrides = new HashMap<>(options.clientProperties());
+    overrides.put(StreamsConfig.APPLICATION_SERVER_CONFIG, host + ":" + server.port());
+    overrides.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, Integer.toString(options.standbyReplicas()));
+    Properties props = StreamsSettings.of(options.applicationId(), options.bootstrap(), options.stateDir(),
+        options.threads(), overrides);
+    Topology topology = RstTopology.build(options.config(), options.topics());
+    LOG.info("processor {} at {}:{}, topology:\n{}", options.applicationId(), host, server.port(), topology.describe());
+    streams = new KafkaStreams(topology, props);
+    streams.setUncaughtExceptionHandler(e -> {
+      LOG.error("stream thread failed; stopping the processor", e);
+      failure.compareAndSet(null, e);
+      stopped.countDown();
+      return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    });
+    streams.setStateListener((now, before) -> {
+      LOG.info("streams {} -> {}", before, now);
+      if (now == KafkaStreams.State.ERROR) {
+        failure.compareAndSet(null, new IllegalStateException("Kafka Streams went to ERROR"));
+        stopped.countDown();
+      }
+    });
+    Remote remote = new Remote(trust(), Duration.ofSeconds(2), Duration.ofSeconds(5));
+    server.attach(new QueryService(streams, self, remote, options.config(), options.topics()));
+    streams.start();
+    return this;
+  }
+
+  /** Blocks until SIGTERM/SIGINT or a stream failure; 0 after a clean stop, 1 after a failure. */
+  public int runUntilStopped() throws Exception {
+    Thread hook = new Thread(stopped::countDown, "rstscope-processor-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    start();
+    stopped.await();
+    close();
+    Throwable e = failure.get();
+    if (e != null) {
+      System.err.println("rstscope processor: stopped after an error: " + e);
+      return 1;
+    }
+    return 0;
+  }
+
+  public KafkaStreams streams() {
+    return streams;
+  }
+
+  public int httpPort() {
+    return server.port();
+  }
+
+  /** Stops in order: no new queries, then Kafka Streams (commits, closes stores), then metrics. */
+  @Override
+  public void close() {
+    try {
+      if (server != null) {
+        server.close();
+      }
+    } finally {
+      try {
+        if (streams != null) {
+          streams.close(CLOSE_TIMEOUT);
+        }
+      } finally {
+        if (metrics != null) {
+          metrics.close();
+        }
+      }
+    }
+  }
+
+  /** Remote calls to other instances trust the configured truststore, else the keystore (one certificate for all). */
+  private SSLContext trust() throws Exception {
+    if (options.tls() == null) {
+      return null;
+    }
+    Path store = options.truststore() != null ? options.truststore() : options.tls().keystore();
+    String password = options.truststore() != null ? options.truststorePassword() : options.tls().password();
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(store)) {
+      ks.load(in, password == null ? null : password.toCharArray());
+    }
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(ks);
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(null, tmf.getTrustManagers(), null);
+    return ctx;
+  }
+}

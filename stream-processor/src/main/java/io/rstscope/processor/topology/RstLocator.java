@@ -53,7 +53,8 @@ import org.slf4j.LoggerFactory;
 final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, RstFinding> {
   private static final Logger LOG = LoggerFactory.getLogger(RstLocator.class);
   private static final AvroSerde<FlowKey> FLOW_KEY = AvroSerde.of(FlowKey.class);
-  private static final int EXPIRE_EVERY_PUNCTUATIONS = 30;
+  /** Expiry walks the whole flow store: twice a minute is plenty for a 10-minute idle limit. */
+  private static final long EXPIRY_INTERVAL_MS = 30_000L;
 
   private final ProcessorConfig config;
   private ProcessorContext<FlowKey, RstFinding> context;
@@ -66,7 +67,7 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
   /** Write-through caches of small per-task stores read for every summary. */
   private final Map<String, PointProgress> progressCache = new HashMap<>();
   private final Map<String, PointPair> pairCache = new HashMap<>();
-  private long punctuations;
+  private long lastExpiryWallMs = Long.MIN_VALUE;
   private long keylessSummaries;
 
   RstLocator(ProcessorConfig config) {
@@ -339,7 +340,10 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
 
   private void punctuate(long wallMs) {
     decideReady(true);
-    if (++punctuations % EXPIRE_EVERY_PUNCTUATIONS == 0) {
+    if (lastExpiryWallMs == Long.MIN_VALUE) {
+      lastExpiryWallMs = wallMs;
+    } else if (wallMs - lastExpiryWallMs >= EXPIRY_INTERVAL_MS) {
+      lastExpiryWallMs = wallMs;
       expire(wallMs);
     }
   }

@@ -459,7 +459,9 @@ public final class RstJudge {
     if (d == 0) {
       return false;
     }
-    long scaled = (long) window << 14; // worst case scaling: only far outside any window counts
+    // The receiver's window scale is not in the summaries we keep per packet: assume a generous 7
+    // (Linux's usual); only a RST far outside that counts.
+    long scaled = (long) window << 7;
     if (Math.abs(d) > Math.max(scaled, 1L << 20)) {
       add(MEDIUM, "SEQ_OUT_OF_WINDOW", "RST seq " + c.seq() + " is " + d + " from the " + sender
           + "'s next sequence number " + next);

@@ -144,6 +144,25 @@ class RstTopologyTest {
   }
 
   @Test
+  void shouldExpireFlowsIdleForLongInEventTime() {
+    ProcessorConfig config = ProcessorConfig.builder().flowIdleExpiry(Duration.ofMinutes(10)).build();
+    try (TopologyFixture fx = new TopologyFixture(config)) {
+      FlowKey other = FlowKeys.of(CLIENT, 40002, SERVER, 8081);
+      fx.packets.pipeInput(FLOW, packet("P1", 0, true, "S", 100, 0, 64));
+      PacketSummary late = packet("P1", 11 * 60_000, true, "S", 100, 0, 64);
+      late.setSrcPort(40002);
+      fx.packets.pipeInput(other, late);
+      var flows = fx.driver.<FlowKey, io.rstscope.processor.state.FlowState>getKeyValueStore(RstTopology.FLOW_STATE_STORE);
+      assertNotNull(flows.get(FLOW));
+      fx.driver.advanceWallClockTime(Duration.ofSeconds(1));
+      assertNotNull(flows.get(FLOW), "expiry runs every 30 s of wall-clock time");
+      fx.driver.advanceWallClockTime(Duration.ofSeconds(31));
+      assertEquals(null, flows.get(FLOW), "idle 11 minutes behind the newest flow");
+      assertNotNull(flows.get(other));
+    }
+  }
+
+  @Test
   void shouldPublishEcsJsonKeyedByCommunityId() throws IOException {
     try (TopologyFixture fx = new TopologyFixture(ProcessorConfig.defaults())) {
       fx.packets.pipeInput(FLOW, packet("P1", 0, true, "S", 100, 0, 64));

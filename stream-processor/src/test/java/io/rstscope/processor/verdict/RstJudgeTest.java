@@ -76,7 +76,7 @@ class RstJudgeTest {
 
   @Test
   void shouldCallAForgedRstWithTheServersTtlButDataAfterItForged() {
-    Verdict v = handshake().onlyPoints("P1")
+    Verdict v = new CaseBuilder().onlyPoints("P1")
         .packet(0, true, "S", CISN, 0, 0).packet(1, false, "SA", SISN, CISN + 1, 0)
         .rst(1.5, false, "R", SISN + 1, 0, 62, "P1")
         .packet(300, false, "PA", SISN + 1, CISN + 1, 20).judge();
@@ -204,6 +204,40 @@ class RstJudgeTest {
     Verdict v = new CaseBuilder().onlyPoints("P1").rst(0, false, "R", 77, 0, 62, "P1").judge();
     assertEquals(Phase.unknown, v.phase());
     assertEquals(Cause.unknown, v.cause());
+  }
+
+  @Test
+  void shouldWeakenNotSeenAtWhenThatPointWasDropping() {
+    CaseBuilder b = handshake();
+    b.point("P3", true, true);
+    RstCase base = b.rst(1.5, false, "R", SISN + 1, 0, 128, "P1", "P2").build();
+    java.util.Map<String, RstCase.PointInfo> points = new java.util.HashMap<>(base.points());
+    points.put("P3", new RstCase.PointInfo("P3", true, true, true, true, 0));
+    RstCase dropping = new RstCase(base.findingId(), base.client(), base.server(), base.rolesFrom(), base.fromClient(),
+        base.seq(), base.ack(), base.flags(), base.ipId(), base.sightings(), base.path(), points, base.packets(),
+        base.thresholds());
+    Verdict clean = RstJudge.judge(base);
+    Verdict weak = RstJudge.judge(dropping);
+    assertTrue(detail(weak, "NOT_SEEN_AT").contains("reported drops"));
+    assertTrue(weak.confidence() < clean.confidence());
+  }
+
+  @Test
+  void shouldFlagASequenceNumberFarOutsideAnyWindow() {
+    Verdict v = new CaseBuilder().onlyPoints("P1")
+        .packet(0, true, "S", CISN, 0, 0).packet(1, false, "SA", SISN, CISN + 1, 0).packet(2, true, "A", CISN + 1, SISN + 1, 0)
+        .packet(3, true, "PA", CISN + 1, SISN + 1, 100).packet(4, false, "PA", SISN + 1, CISN + 101, 100)
+        .rst(5, false, "RA", SISN + 1_000_000_000L, CISN + 101, 62, "P1").judge();
+    assertTrue(detail(v, "SEQ_OUT_OF_WINDOW").contains("999999899 from the server's next sequence number 5101"), v.evidence().toString());
+    assertFalse(has(v, "RST_WITHOUT_ACK"));
+  }
+
+  @Test
+  void shouldNoteAResetWithoutAckOnAnEstablishedConnection() {
+    Verdict v = handshake().packet(3, true, "PA", CISN + 1, SISN + 1, 100)
+        .rst(4, false, "R", SISN + 1, 0, -1, "P1", "P2", "P3").judge();
+    assertTrue(detail(v, "RST_WITHOUT_ACK").contains("established"));
+    assertEquals(Cause.no_socket, v.cause(), "a bare R answering a segment: the host had no socket for it");
   }
 
   @Test

@@ -24,20 +24,29 @@ public final class BrokerProperties {
     p.setProperty("inter.broker.listener.name", "PLAINTEXT");
     p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
     p.setProperty("log.dirs", logDir.toString());
-    p.setProperty("offsets.topic.replication.factor", "1");
-    p.setProperty("offsets.topic.num.partitions", "1");
-    p.setProperty("transaction.state.log.replication.factor", "1");
-    p.setProperty("transaction.state.log.min.isr", "1");
-    p.setProperty("transaction.state.log.num.partitions", "1");
-    p.setProperty("share.coordinator.state.topic.replication.factor", "1");
-    p.setProperty("share.coordinator.state.topic.min.isr", "1");
+    // One partition per internal topic: the first consumer group and transaction start faster.
+    replicationAndLocalDefaults(p, 1, 1, 1);
+    return p;
+  }
+
+  /**
+   * What every broker started here shares: internal topics replicated like the data topics,
+   * topics only ever created by the provisioner, no rebalance delay, and small segments and
+   * indexes (one machine holds little data and should start fast).
+   */
+  private static void replicationAndLocalDefaults(Properties p, int replication, int minIsr, int internalPartitions) {
+    p.setProperty("offsets.topic.replication.factor", Integer.toString(replication));
+    p.setProperty("offsets.topic.num.partitions", Integer.toString(internalPartitions));
+    p.setProperty("transaction.state.log.replication.factor", Integer.toString(replication));
+    p.setProperty("transaction.state.log.min.isr", Integer.toString(minIsr));
+    p.setProperty("transaction.state.log.num.partitions", Integer.toString(internalPartitions));
+    p.setProperty("share.coordinator.state.topic.replication.factor", Integer.toString(replication));
+    p.setProperty("share.coordinator.state.topic.min.isr", Integer.toString(minIsr));
     p.setProperty("group.initial.rebalance.delay.ms", "0");
     p.setProperty("num.partitions", "1");
     p.setProperty("auto.create.topics.enable", "false");
-    // Small segments and indexes: one-machine use holds little data and should start fast.
     p.setProperty("log.segment.bytes", Integer.toString(64 * 1024 * 1024));
     p.setProperty("log.index.size.max.bytes", Integer.toString(1024 * 1024));
-    return p;
   }
 
   /** Ports of node {@code nodeId} (1-based) of a local cluster: clients, controllers, inter-broker (secure mode). */
@@ -85,19 +94,8 @@ public final class BrokerProperties {
     p.setProperty("log.dirs", nodeDir.resolve("data").toString());
     p.setProperty("default.replication.factor", Integer.toString(replication));
     p.setProperty("min.insync.replicas", Integer.toString(minIsr));
-    p.setProperty("offsets.topic.replication.factor", Integer.toString(replication));
-    p.setProperty("offsets.topic.num.partitions", "12");
-    p.setProperty("transaction.state.log.replication.factor", Integer.toString(replication));
-    p.setProperty("transaction.state.log.min.isr", Integer.toString(minIsr));
-    p.setProperty("transaction.state.log.num.partitions", "12");
-    p.setProperty("share.coordinator.state.topic.replication.factor", Integer.toString(replication));
-    p.setProperty("share.coordinator.state.topic.min.isr", Integer.toString(minIsr));
     p.setProperty("unclean.leader.election.enable", "false");
-    p.setProperty("group.initial.rebalance.delay.ms", "0");
-    p.setProperty("num.partitions", "1");
-    p.setProperty("auto.create.topics.enable", "false");
-    p.setProperty("log.segment.bytes", Integer.toString(64 * 1024 * 1024));
-    p.setProperty("log.index.size.max.bytes", Integer.toString(1024 * 1024));
+    replicationAndLocalDefaults(p, replication, minIsr, 12);
     return p;
   }
 }

@@ -1,22 +1,19 @@
 package io.rstscope.deploy.broker;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Properties;
 import java.util.stream.Stream;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
-import kafka.tools.StorageTool;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 
@@ -81,15 +78,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + config, e);
     }
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    int rc;
-    try (PrintStream print = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
-      rc = StorageTool.execute(new String[] {"format", "-t", Uuid.randomUuid().toString(),
-          "-c", config.toString(), "--ignore-formatted"}, print);
-    }
-    if (rc != 0) {
-      throw new IllegalStateException("formatting Kafka storage failed: " + captured.toString(StandardCharsets.UTF_8).strip());
-    }
+    KraftStorage.format(config, Uuid.randomUuid().toString(), List.of());
   }
 
   static int freePort() {

@@ -1,19 +1,16 @@
 package io.rstscope.deploy.cluster;
 
 import io.rstscope.deploy.broker.BrokerProperties;
+import io.rstscope.deploy.broker.KraftStorage;
 import io.rstscope.deploy.security.ClusterSecurity;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import kafka.tools.StorageTool;
 import org.apache.kafka.common.Uuid;
 
 /**
@@ -58,18 +55,7 @@ public final class LocalClusterMain {
         report.add("node " + n + ": configured (" + (security == null ? "plaintext" : "TLS + SASL/SCRAM") + ")");
         continue;
       }
-      List<String> format = new ArrayList<>(List.of("format", "-t", clusterId, "-c", config.toString(), "--ignore-formatted"));
-      if (security != null) {
-        format.addAll(security.formatScramArguments());
-      }
-      ByteArrayOutputStream captured = new ByteArrayOutputStream();
-      int rc;
-      try (PrintStream print = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
-        rc = StorageTool.execute(format.toArray(String[]::new), print);
-      }
-      if (rc != 0) {
-        throw new IllegalStateException("formatting node " + n + " failed: " + captured.toString(StandardCharsets.UTF_8).strip());
-      }
+      KraftStorage.format(config, clusterId, security == null ? List.of() : security.formatScramArguments());
       report.add("node " + n + ": formatted, cluster " + clusterId
           + (security == null ? "" : ", " + security.users().size() + " SCRAM users"));
     }

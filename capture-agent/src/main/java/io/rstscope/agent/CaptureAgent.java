@@ -156,7 +156,8 @@ public final class CaptureAgent implements AutoCloseable {
     }
   }
 
-  private void onPacket(byte[] frame, long micros) {
+  /** The per-packet path: no allocation (the frame buffer is reused, see PcapSource.loop). */
+  private void onPacket(byte[] frame, int capturedLength, int wireLength, long micros) {
     if (!live && micros >= nextHeartbeatMicros) {
       if (nextHeartbeatMicros != Long.MIN_VALUE) {
         heartbeat();
@@ -164,8 +165,8 @@ public final class CaptureAgent implements AutoCloseable {
       nextHeartbeatMicros = micros + heartbeatMicros;
     }
     captured++;
-    capturedBytes += frame.length;
-    Anomaly anomaly = decoder.decode(frame, frame.length, micros, packet);
+    capturedBytes += capturedLength;
+    Anomaly anomaly = decoder.decode(frame, capturedLength, micros, packet);
     if (anomaly == Anomaly.NONE) {
       decoded++;
       if (packet.note != Anomaly.NONE) {

@@ -1,4 +1,4 @@
-package io.rstscope.deploy.faults;
+package io.rstscope.agent.publish;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -24,7 +24,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
@@ -61,21 +60,9 @@ class BrokerKillTest {
     }
   }
 
-  /** The capture agent's producer settings (io.rstscope.agent.publish.KafkaPublisher#defaults). */
+  /** Exactly the capture agent's producer settings, taken from the publisher itself. */
   static Map<String, Object> agentProducer(String bootstrap) {
-    return Map.ofEntries(
-        Map.entry(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
-        Map.entry(ProducerConfig.CLIENT_ID_CONFIG, "rstscope-agent-faults"),
-        Map.entry(ProducerConfig.ACKS_CONFIG, "all"),
-        Map.entry(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true"),
-        Map.entry(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5"),
-        Map.entry(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"),
-        Map.entry(ProducerConfig.LINGER_MS_CONFIG, "20"),
-        Map.entry(ProducerConfig.BATCH_SIZE_CONFIG, "65536"),
-        Map.entry(ProducerConfig.BUFFER_MEMORY_CONFIG, String.valueOf(64L * 1024 * 1024)),
-        Map.entry(ProducerConfig.MAX_BLOCK_MS_CONFIG, "250"),
-        Map.entry(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000"),
-        Map.entry(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "60000"));
+    return new java.util.HashMap<>(KafkaPublisher.defaults(bootstrap, "rstscope-agent-faults"));
   }
 
   @Test

@@ -39,7 +39,20 @@ import org.apache.kafka.streams.KafkaStreams;
  */
 public final class AnalysisRun {
   /** What the run produced. */
-  public record Result(List<RstFinding> findings, Map<String, AgentReport> agents, Duration elapsed) {}
+  public record Result(List<RstFinding> findings, Map<String, AgentReport> agents, Duration elapsed,
+      Map<String, io.rstscope.processor.web.Ladder> ladders) {
+    public Result(List<RstFinding> findings, Map<String, AgentReport> agents, Duration elapsed) {
+      this(findings, agents, elapsed, Map.of());
+    }
+  }
+
+  /** Also read each finding's flow from the stores before the run closes, to draw ladders (--format html). */
+  private boolean withLadders;
+
+  public AnalysisRun withLadders(boolean on) {
+    this.withLadders = on;
+    return this;
+  }
 
   /**
    * A one-shot run starts from empty topics and is simply run again if it fails, so it does not
@@ -82,6 +95,7 @@ public final class AnalysisRun {
       ProcessorConfig config = ProcessorConfig.builder().pathOrder(path).build();
       Map<String, AgentReport> reports;
       List<RstFinding> findings;
+      Map<String, io.rstscope.processor.web.Ladder> ladders = Map.of();
       String applicationId = "rstscope-analyze-" + runId;
       try (KafkaStreams streams = new KafkaStreams(RstTopology.build(config, topics),
           StreamsSettings.of(applicationId, servers, stateDir, 1, ONE_SHOT))) {
@@ -94,9 +108,10 @@ public final class AnalysisRun {
         progress.accept("all captures published; waiting for the last correlation windows");
         new StreamsCompletion(servers, applicationId, topics.packets.name(), timeout).await(streams);
         findings = FindingsReader.readAll(servers, topics);
+        ladders = withLadders ? io.rstscope.processor.web.LocalLadders.read(streams, findings, path) : Map.of();
       }
       findings.sort(Comparator.comparing(RstFinding::getRstTime).thenComparing(RstFinding::getFindingId));
-      return new Result(findings, reports, Duration.ofNanos(System.nanoTime() - start));
+      return new Result(findings, reports, Duration.ofNanos(System.nanoTime() - start), ladders);
     } finally {
       if (embedded != null) {
         embedded.close();

@@ -70,11 +70,11 @@ public final class AnalyzeCommand implements Callable<Integer> {
     AnalysisRun.Result result;
     try {
       result = new AnalysisRun(points, order, bootstrap, Duration.ofSeconds(timeoutSeconds),
-          line -> { if (!quiet) err.println("rstscope: " + line); }).run();
+          line -> { if (!quiet) err.println("rstscope: " + line); }).withLadders(format.equals("html")).run();
     } catch (AgentException e) {
       throw new CaptureFiles.BadInput(e.getMessage());
     }
-    String rendered = render(result.findings());
+    String rendered = render(result);
     if (out == null) {
       System.out.print(rendered);
       System.out.flush();
@@ -98,14 +98,15 @@ public final class AnalyzeCommand implements Callable<Integer> {
     return 0;
   }
 
-  private String render(List<RstFinding> findings) {
+  private String render(AnalysisRun.Result result) {
+    List<RstFinding> findings = result.findings();
     return switch (format) {
       case "jsonl" -> {
         StringBuilder sb = new StringBuilder();
         findings.forEach(f -> sb.append(FindingJson.contractJson(f)).append('\n'));
         yield sb.toString();
       }
-      case "html" -> HtmlReport.render(findings, "rstscope findings");
+      case "html" -> HtmlReport.render(findings, "rstscope findings", result.ladders());
       default -> FindingTable.render(findings);
     };
   }

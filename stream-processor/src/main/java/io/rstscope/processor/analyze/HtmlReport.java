@@ -10,6 +10,11 @@ public final class HtmlReport {
   private HtmlReport() {}
 
   public static String render(List<RstFinding> findings, String title) {
+    return render(findings, title, java.util.Map.of());
+  }
+
+  /** With the ladder diagram (inline SVG) of each flow that has findings, after the table. */
+  public static String render(List<RstFinding> findings, String title, java.util.Map<String, io.rstscope.processor.web.Ladder> ladders) {
     StringBuilder out = new StringBuilder();
     out.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>").append(esc(title)).append("</title><style>")
         .append("body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top}")
@@ -33,7 +38,11 @@ public final class HtmlReport {
       }
       out.append("</ul></td><td>").append(esc(f.getRecommendation())).append("</td></tr>");
     }
-    return out.append("</table></body></html>\n").toString();
+    out.append("</table>");
+    ladders.forEach((flow, ladder) -> out.append("<h2 id=\"flow-").append(esc(flow)).append("\">Flow ").append(esc(flow))
+        .append("</h2><div style=\"overflow:auto;border:1px solid #ddd\">")
+        .append(io.rstscope.processor.web.LadderSvg.render(ladder)).append("</div>"));
+    return out.append("</body></html>\n").toString();
   }
 
   static String esc(String s) {

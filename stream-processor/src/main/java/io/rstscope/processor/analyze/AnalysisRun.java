@@ -92,7 +92,8 @@ public final class AnalysisRun {
       Topics topics = new Topics("rstscope-analyze-" + runId, 4);
       new TopicProvisioner(1).provision(servers, topics, Map.of());
 
-      ProcessorConfig config = ProcessorConfig.builder().pathOrder(path).build();
+      // Every point is known up front: no RST is decided before a late-starting agent's first record arrives.
+      ProcessorConfig config = ProcessorConfig.builder().pathOrder(path).expectedPoints(points.keySet()).build();
       Map<String, AgentReport> reports;
       List<RstFinding> findings;
       Map<String, io.rstscope.processor.web.Ladder> ladders = Map.of();

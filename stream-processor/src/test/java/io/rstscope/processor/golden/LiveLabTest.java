@@ -64,7 +64,8 @@ class LiveLabTest {
       assertEquals(0, run(lab.resolve("lab-net.sh").toString(), "up"), "lab network up");
       String appId = "rstscope-live-" + ProcessHandle.current().pid();
       try (KafkaStreams streams = new KafkaStreams(
-          RstTopology.build(ProcessorConfig.builder().pathOrder(truth.path()).build(), topics),
+          RstTopology.build(ProcessorConfig.builder().pathOrder(truth.path())
+              .expectedPoints(java.util.Set.copyOf(truth.path())).build(), topics),
           StreamsSettings.of(appId, kafka.bootstrap(), state, 1, Map.of()))) {
         streams.start();
         List<Future<AgentReport>> reports = new ArrayList<>();

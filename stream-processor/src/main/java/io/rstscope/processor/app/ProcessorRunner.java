@@ -53,11 +53,29 @@ public final class ProcessorRunner implements AutoCloseable {
     this.options = options;
   }
 
+  /**
+   * The address other instances fetch remote keys from: as given, else the listen address, except
+   * that a wildcard listen address (0.0.0.0, ::) is no address at all: the host's name is used.
+   */
+  static String advertisedHost(String advertised, String listen) {
+    if (advertised != null && !advertised.isBlank()) {
+      return advertised;
+    }
+    if (listen.equals("0.0.0.0") || listen.equals("::") || listen.equals("[::]")) {
+      try {
+        return java.net.InetAddress.getLocalHost().getCanonicalHostName();
+      } catch (java.net.UnknownHostException e) {
+        throw new IllegalArgumentException("listening on " + listen + " but this host has no resolvable name: give --http-advertised-host");
+      }
+    }
+    return listen;
+  }
+
   /** Starts HTTP and Kafka Streams and returns; see {@link #runUntilStopped()}. */
   public ProcessorRunner start() throws Exception {
     metrics = new ProcessorMetrics();
     server = QueryServer.start(options.httpAddress(), options.httpPort(), options.tls(), metrics);
-    String host = options.advertisedHost() != null ? options.advertisedHost() : options.httpAddress();
+    String host = advertisedHost(options.advertisedHost(), options.httpAddress());
     HostInfo self = new HostInfo(host, server.port());
     Map<String, String> overrides = new HashMap<>(options.clientProperties());
     overrides.put(StreamsConfig.APPLICATION_SERVER_CONFIG, host + ":" + server.port());

@@ -83,8 +83,12 @@ class LiveLabTest {
         Thread.sleep(2000); // the collateral RST comes ~300 ms after the injection; leave the agents time to see it
         agents.forEach(CaptureAgent::stop);
         long captured = 0;
-        for (Future<AgentReport> r : reports) {
-          captured += r.get(60, TimeUnit.SECONDS).captured();
+        for (Future<AgentReport> f : reports) {
+          AgentReport r = f.get(60, TimeUnit.SECONDS);
+          captured += r.captured();
+          // At the lab's rates nothing may be lost before the agent: libpcap's own counters.
+          assertEquals(0, r.pcapDropped() + r.pcapIfDropped(), "kernel or interface drops: " + r);
+          assertEquals(0, r.dropped(), "summaries dropped by the agent: " + r);
         }
         assertTrue(captured > 0, "the agents captured the scenario's packets live");
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rstscope.deploy.testing.KafkaTestCluster;
+import io.rstscope.deploy.testing.LabCaptures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,13 +25,7 @@ class AnalyzeEndToEndTest {
   static final ObjectMapper JSON = new ObjectMapper();
 
   static Path scenario(String name) {
-    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-      Path dir = p.resolve("deploy/lab/captures").resolve(name);
-      if (Files.isDirectory(dir)) {
-        return dir;
-      }
-    }
-    throw new IllegalStateException("lab scenario " + name + " not found");
+    return LabCaptures.scenario(name);
   }
 
   static List<JsonNode> analyze(Path out, String... extra) throws Exception {

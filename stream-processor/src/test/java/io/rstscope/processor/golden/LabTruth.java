@@ -2,6 +2,7 @@ package io.rstscope.processor.golden;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rstscope.deploy.testing.LabCaptures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +23,7 @@ record LabTruth(String scenario, String description, List<String> path, Map<Stri
 
   record TruthRst(Flow flow, Rst rst, List<Sighting> sightings, Expected expected) {}
 
-  static final Path CAPTURES = locateCaptures();
+  static final Path CAPTURES = LabCaptures.root();
 
   private static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
@@ -41,16 +42,5 @@ record LabTruth(String scenario, String description, List<String> path, Map<Stri
     } catch (IOException e) {
       throw new IllegalStateException("cannot list " + CAPTURES, e);
     }
-  }
-
-  private static Path locateCaptures() {
-    // Tests run with the module folder as working directory; the lab lives beside it in deploy/.
-    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-      Path candidate = p.resolve("deploy/lab/captures");
-      if (Files.isDirectory(candidate)) {
-        return candidate;
-      }
-    }
-    throw new IllegalStateException("deploy/lab/captures not found above " + Path.of("").toAbsolutePath());
   }
 }

@@ -12,6 +12,7 @@ import io.rstscope.agent.AgentConfig;
 import io.rstscope.agent.CaptureAgent;
 import io.rstscope.avro.FlowKey;
 import io.rstscope.deploy.testing.KafkaTestCluster;
+import io.rstscope.deploy.testing.LabCaptures;
 import io.rstscope.processor.app.ProcessorRunner;
 import io.rstscope.processor.topology.ProcessorConfig;
 import io.rstscope.processor.topology.RstTopology;
@@ -57,13 +58,7 @@ class TwoInstanceQueryTest {
   static List<JsonNode> findings;
 
   static Path scenario(String name) {
-    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-      Path dir = p.resolve("deploy/lab/captures").resolve(name);
-      if (Files.isDirectory(dir)) {
-        return dir;
-      }
-    }
-    throw new IllegalStateException("lab scenario " + name + " not found");
+    return LabCaptures.scenario(name);
   }
 
   static ProcessorRunner instance(KafkaTestCluster.Broker kafka, String name) throws Exception {

@@ -1,5 +1,6 @@
 package io.rstscope.processor.topology;
 
+import io.rstscope.deploy.testing.LabCaptures;
 import io.rstscope.agent.capture.PcapSource;
 import io.rstscope.agent.decode.Anomaly;
 import io.rstscope.agent.decode.DecodedPacket;
@@ -10,7 +11,6 @@ import io.rstscope.avro.FlowKey;
 import io.rstscope.avro.PacketSummary;
 import io.rstscope.processor.output.Micros;
 import io.rstscope.schemas.FlowKeys;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,21 +24,11 @@ import org.apache.kafka.streams.KeyValue;
  * running agents would deliver them to one partition.
  */
 final class LabReplay {
-  static final Path CAPTURES = locate();
+  static final Path CAPTURES = LabCaptures.root();
   private static final long HEARTBEAT_MICROS = 2_000_000L;
   private static final FlowKey WATERMARK_KEY = FlowKeys.of(new byte[4], 0, new byte[4], 0);
 
   private LabReplay() {}
-
-  private static Path locate() {
-    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-      Path c = p.resolve("deploy/lab/captures");
-      if (Files.isDirectory(c)) {
-        return c;
-      }
-    }
-    return Path.of("deploy/lab/captures");
-  }
 
   record Timed(long orderMicros, KeyValue<FlowKey, PacketSummary> record) {}
 

@@ -43,6 +43,7 @@ import org.apache.kafka.streams.state.Stores;
  *                 ├──► probes re-keyed by scanner ─► scan-detector (scan-windows) ─► scans
  *                 └──► located RSTs grouped by segment ─► segment-counts ─► hops (JSON)
  * points ──► point-health (global table: heartbeats of every point, drops)
+ * (packets with impossible values ──► summary-check-invalid ──► deadletter, before the locator: SummaryValidator)
  * </pre>
  * Every node and store is named; renaming one is a state migration (see the pinned describe() test).
  */
@@ -92,8 +93,9 @@ public final class RstTopology {
         Materialized.<String, PointStatus, KeyValueStore<Bytes, byte[]>>as(POINT_HEALTH_STORE)
             .withKeySerde(points.keySerde()).withValueSerde(points.valueSerde()));
 
-    KStream<FlowKey, PacketSummary> packets = builder.stream(topics.packets.name(),
-        Consumed.with(topics.packets.keySerde(), topics.packets.valueSerde()).withName("packets-source"));
+    // Decodable but impossible summaries go to the dead-letter topic before any state sees them.
+    KStream<FlowKey, PacketSummary> packets = SummaryValidator.route(builder.stream(topics.packets.name(),
+        Consumed.with(topics.packets.keySerde(), topics.packets.valueSerde()).withName("packets-source")), topics);
 
     // Query side (issue 6): an index from community_id to flow key, in the flows' own tasks.
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FLOW_INDEX_STORE),

@@ -33,7 +33,9 @@ public record AgentReport(
     long pcapDropped,
     long pcapIfDropped,
     Instant lastPacketTime,
-    Duration elapsed) {
+    Duration elapsed,
+    Duration captureElapsed,
+    Duration captureCpu) {
 
   public AgentReport {
     anomalies = Map.copyOf(anomalies);
@@ -45,11 +47,23 @@ public record AgentReport(
     return seconds <= 0 ? 0 : captured / seconds;
   }
 
+  /**
+   * Captured packets per second of the capture thread's own CPU time (user + system) while it
+   * captured: the per-core rate, which neither start-up nor other processes' load inflates.
+   * 0 where the JVM cannot measure thread CPU time.
+   */
+  public double packetsPerCpuSecond() {
+    double seconds = captureCpu.toNanos() / 1e9;
+    return seconds <= 0 ? 0 : captured / seconds;
+  }
+
   /** One line for logs and the CLI. */
   public String summaryLine() {
     return String.format("captured %d, decoded %d, anomalies %s, summaries %d (progress %d), published %d, dropped %d,"
-            + " flow evictions %d, kernel drops %d, in %.2f s (%.0f packets/s)",
+            + " flow evictions %d, kernel drops %d, in %.2f s (%.0f packets/s); capturing %.2f s,"
+            + " capture thread CPU %.2f s (%.0f packets per CPU second)",
         captured, decoded, anomalies, summaries, progressSummaries, published, dropped, flowEvictions,
-        pcapDropped + pcapIfDropped, elapsed.toNanos() / 1e9, packetsPerSecond());
+        pcapDropped + pcapIfDropped, elapsed.toNanos() / 1e9, packetsPerSecond(), captureElapsed.toNanos() / 1e9,
+        captureCpu.toNanos() / 1e9, packetsPerCpuSecond());
   }
 }

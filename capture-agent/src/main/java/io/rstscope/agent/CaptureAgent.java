@@ -11,6 +11,8 @@ import io.rstscope.agent.publish.KafkaPublisher;
 import io.rstscope.agent.publish.NullPublisher;
 import io.rstscope.agent.publish.Publisher;
 import io.rstscope.avro.PointStatus;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -68,6 +70,8 @@ public final class CaptureAgent implements AutoCloseable {
   private long watermarksSent;
   private long[] pcapStats = new long[3];
   private Instant startedAt;
+  private long captureNanos;
+  private long captureCpuNanos;
 
   public CaptureAgent(AgentConfig config) {
     this.config = config;
@@ -124,7 +128,11 @@ public final class CaptureAgent implements AutoCloseable {
           s.breakLoop();
         }, ms, ms, TimeUnit.MILLISECONDS);
       }
+      long captureStart = System.nanoTime();
+      long captureCpuStart = threadCpuNanos();
       captureLoop();
+      captureNanos = System.nanoTime() - captureStart;
+      captureCpuNanos = captureCpuStart < 0 ? 0 : Math.max(0, threadCpuNanos() - captureCpuStart);
       finish();
       return report(System.nanoTime() - startNanos);
     } finally {
@@ -252,7 +260,14 @@ public final class CaptureAgent implements AutoCloseable {
     return new AgentReport(captured, decoded, anomalyMap(), policy.summaries(), policy.progressSummaries(),
         publisher.published(), publisher.dropped(), policy.flowEvictions(), policy.flowsExpired(), heartbeats,
         publisher.watermarksAcked(), pcapStats[0], pcapStats[1], pcapStats[2],
-        newestMicros == Long.MIN_VALUE ? null : Summaries.instant(newestMicros), Duration.ofNanos(elapsedNanos));
+        newestMicros == Long.MIN_VALUE ? null : Summaries.instant(newestMicros), Duration.ofNanos(elapsedNanos),
+        Duration.ofNanos(captureNanos), Duration.ofNanos(captureCpuNanos));
+  }
+
+  /** This thread's CPU time (user + system) in ns, or -1 where the JVM cannot tell. */
+  private static long threadCpuNanos() {
+    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    return mx.isCurrentThreadCpuTimeSupported() ? mx.getCurrentThreadCpuTime() : -1;
   }
 
   /**

@@ -184,10 +184,21 @@ public final class PcapSource implements AutoCloseable {
     try {
       handle.setFilter(filter, BpfProgram.BpfCompileMode.OPTIMIZE);
     } catch (PcapNativeException | NotOpenException e) {
+      if (DEFAULT_FILTER.equals(requested.strip()) && !io.rstscope.agent.decode.PacketDecoder.supports(linkType)) {
+        // libpcap cannot filter this link type and the decoder cannot read it: capture unfiltered
+        // so every packet is counted as unsupported_link_type instead of refusing the whole input.
+        LOG.warn("{}: link type {} ({}) cannot be filtered or decoded; its packets are counted as unsupported_link_type",
+            description, linkType, linkTypeName());
+        return;
+      }
       handle.close();
-      throw new AgentException("invalid capture filter '" + filter + "': " + oneLine(e));
+      throw new AgentException(description + ": invalid capture filter '" + filter + "' for link type " + linkType
+          + " (" + linkTypeName() + "): " + oneLine(e));
     }
   }
+
+  static final String DEFAULT_FILTER = "tcp";
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PcapSource.class);
 
   /** libpcap's DLT_ value, e.g. 1 for Ethernet. */
   public int linkType() {

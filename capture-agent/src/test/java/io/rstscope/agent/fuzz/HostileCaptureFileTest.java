@@ -117,6 +117,22 @@ class HostileCaptureFileTest {
   }
 
   @Test
+  void shouldCountAnUnsupportedLinkTypeEvenWithTheDefaultFilterThatLibpcapCannotCompileForIt() throws IOException {
+    byte[] user0 = pcap.clone();
+    ByteBuffer.wrap(user0).order(order(pcap)).putInt(20, 147); // DLT_USER0: no BPF "tcp" for it
+    AgentReport r = run(write("user0-default-filter.pcap", user0), "tcp").orThrow();
+    assertEquals(frames.size(), r.anomalies().getOrDefault("unsupported_link_type", 0L), r.summaryLine());
+  }
+
+  @Test
+  void shouldNameTheFileAndLinkTypeWhenAGivenFilterCannotCompile() throws IOException {
+    Path f = write("bad-filter.pcap", pcap.clone());
+    Outcome o = run(f, "tcp and nonsense-word");
+    assertClear(o.error, f);
+    assertTrue(o.error.getMessage().contains("invalid capture filter"), o.error.getMessage());
+  }
+
+  @Test
   void shouldReadAWellFormedPcapngAndStopClearlyOnATruncatedOne() throws IOException {
     AgentReport whole = run(write("whole.pcapng", pcapng(frames, 1, false, false))).orThrow();
     assertEquals(frames.size(), whole.captured());
@@ -144,7 +160,11 @@ class HostileCaptureFileTest {
 
   private static Outcome run(Path file) {
     // No BPF filter: with "tcp", libpcap would drop most corrupted frames before the decoder saw them.
-    AgentConfig config = AgentConfig.builder().point("P1").file(file).filter("").publish(false).build();
+    return run(file, "");
+  }
+
+  private static Outcome run(Path file, String filter) {
+    AgentConfig config = AgentConfig.builder().point("P1").file(file).filter(filter).publish(false).build();
     try (CaptureAgent agent = new CaptureAgent(config)) {
       return new Outcome(agent.run(), null);
     } catch (AgentException e) {

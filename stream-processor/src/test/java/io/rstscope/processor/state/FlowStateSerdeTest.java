@@ -60,6 +60,30 @@ class FlowStateSerdeTest {
   }
 
   @Test
+  void shouldWriteAndReadExactlyTheBytesOfTheStreamBasedLayout() {
+    FlowState f = new FlowState();
+    f.add(segment("P1", 1, true, 0x02, 0xffffffffL));
+    Segment hinted = segment("P\u00e9-2", 2, false, 0x18, 7);
+    hinted.hintKind = "TLS_CLIENT_HELLO";
+    hinted.hintText = "sni-\u00e9\u4e2d\u0000x";
+    hinted.ipId = null;
+    hinted.windowScale = null;
+    hinted.tsVal = null;
+    f.add(hinted);
+    Segment rst = segment("P1", 3, false, 0x04, 9);
+    rst.rstOccurrence = f.nextRstOccurrence(rst);
+    f.add(rst);
+    f.markDecided("id-1");
+    StreamFlowStateSerde reference = new StreamFlowStateSerde();
+    FlowStateSerde serde = new FlowStateSerde();
+    byte[] old = reference.toBytes(f);
+    assertArrayEquals(old, serde.toBytes(f), "same layout, same bytes");
+    assertArrayEquals(old, serde.toBytes(serde.fromBytes(old)), "reads what the stream-based serde wrote");
+    assertArrayEquals(old, reference.toBytes(serde.fromBytes(old)));
+    assertThrows(SerializationException.class, () -> serde.fromBytes(java.util.Arrays.copyOf(old, old.length - 3)));
+  }
+
+  @Test
   void shouldRefuseALayoutItDoesNotKnow() {
     assertThrows(SerializationException.class, () -> new FlowStateSerde().fromBytes(new byte[] {9, 0}));
     assertNull(new FlowStateSerde().fromBytes(null));

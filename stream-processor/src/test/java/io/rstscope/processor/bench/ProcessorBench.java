@@ -359,6 +359,13 @@ public final class ProcessorBench {
         req.put(new TopicPartition(topics.packets.name(), p), OffsetSpec.latest());
       }
       long end = admin.listOffsets(req).all().get().values().stream().mapToLong(i -> i.offset()).sum();
+      Map<TopicPartition, OffsetSpec> freq = new HashMap<>();
+      for (int p = 0; p < PARTITIONS; p++) {
+        freq.put(new TopicPartition(topics.findings.name(), p), OffsetSpec.latest());
+      }
+      Map<TopicPartition, Long> findingsStart = new HashMap<>();
+      admin.listOffsets(freq).all().get().forEach((tp, i) -> findingsStart.put(tp, i.offset()));
+      double stopAt = Double.parseDouble(System.getProperty("bench.stopAt", "1"));
       long cpu0 = cpuNanos();
       long t0 = System.nanoTime();
       KafkaStreams streams = new KafkaStreams(RstTopology.build(config(), topics), props);
@@ -366,7 +373,7 @@ public final class ProcessorBench {
       List<long[]> samples = new ArrayList<>(); // wall ns, consumed, cpu ns
       long maxRss = 0;
       long consumed = 0;
-      while (consumed < end) {
+      while (consumed < end * stopAt) {
         Thread.sleep(1000);
         consumed = committed(admin, appId, topics.packets.name());
         long now = System.nanoTime();
@@ -380,12 +387,12 @@ public final class ProcessorBench {
       }
       long tDone = System.nanoTime();
       long cpuDone = cpuNanos();
-      long findings = countFindings(topics, rsts, Duration.ofSeconds(60));
+      long findings = stopAt < 1 ? -1 : countFindings(findingsStart, Duration.ofSeconds(60));
       long tFindings = System.nanoTime();
       streams.close(Duration.ofSeconds(60));
       // warmed: from the first sample past 20 % to the first past 90 %
       long[] a = samples.stream().filter(s -> s[1] >= end / 5).findFirst().orElse(samples.get(0));
-      long[] b = samples.stream().filter(s -> s[1] >= end * 9 / 10).findFirst().orElse(samples.get(samples.size() - 1));
+      long[] b = samples.stream().filter(s -> s[1] >= end * Math.min(0.9, stopAt)).findFirst().orElse(samples.get(samples.size() - 1));
       double warm = (b[1] - a[1]) / ((b[0] - a[0]) / 1e9);
       double warmCpu = (b[2] - a[2]) / 1e9;
       double total = (tDone - t0) / 1e9;
@@ -395,7 +402,9 @@ public final class ProcessorBench {
           guarantee, end, flows, total, end / total, warm, warmCpu, (b[0] - a[0]) / 1e9, warmCpu / ((b[0] - a[0]) / 1e9),
           (cpuDone - cpu0) / 1e9, Math.max(maxRss, rssKb()) / 1024, findings, rsts, (tFindings - tDone) / 1e9,
           Files.readString(Path.of("/proc/loadavg")).trim());
-      stateSize(admin, appId, flows);
+      if (stopAt >= 1) {
+        stateSize(admin, appId, flows);
+      }
     }
   }
 
@@ -406,19 +415,20 @@ public final class ProcessorBench {
         .mapToLong(e -> e.getValue().offset()).sum();
   }
 
-  static long countFindings(Topics topics, long expected, Duration timeout) {
-    Properties p = consumerProps();
+  /** Findings this run wrote (read_committed, from the offsets before it started), until 3 s without any. */
+  static long countFindings(Map<TopicPartition, Long> from, Duration timeout) {
     long n = 0;
-    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
-      List<TopicPartition> parts = new ArrayList<>();
-      for (int i = 0; i < PARTITIONS; i++) {
-        parts.add(new TopicPartition(topics.findings.name(), i));
-      }
-      c.assign(parts);
-      c.seekToBeginning(parts);
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProps())) {
+      c.assign(from.keySet());
+      from.forEach(c::seek);
       long deadline = System.nanoTime() + timeout.toNanos();
-      while (n < expected && System.nanoTime() < deadline) {
-        n += c.poll(Duration.ofMillis(200)).count();
+      long lastSeen = System.nanoTime();
+      while (System.nanoTime() < deadline && System.nanoTime() - lastSeen < 3_000_000_000L) {
+        int got = c.poll(Duration.ofMillis(200)).count();
+        if (got > 0) {
+          n += got;
+          lastSeen = System.nanoTime();
+        }
       }
     }
     return n;

@@ -13,6 +13,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -31,11 +34,14 @@ import org.slf4j.LoggerFactory;
  * the canonical flow key and go through the default partitioner on the serialized key, so all
  * points' summaries of a flow meet in one partition; watermarks name their partition.
  *
- * <p>Bounded buffering: at most {@code maxBuffered} summaries may be sent and not yet
- * acknowledged; beyond that, and whenever the producer refuses a record (its buffer memory full
- * for longer than {@code max.block.ms}, delivery timeout, fatal error), a summary is dropped and
- * counted, never queued without bound. Heartbeats and watermarks bypass the bound (a few per
- * interval) so the processor keeps learning the point's state while it drops.
+ * <p>The capture thread never waits on Kafka: it hands records to a bounded queue that one
+ * sender thread feeds into the producer, in order (so a watermark still follows the summaries
+ * before it). While the cluster is away the producer's send blocks on metadata; only the sender
+ * waits, and the queue absorbs the capture. Bounded buffering: at most {@code maxBuffered}
+ * summaries may be queued or sent and not yet acknowledged; beyond that, and whenever the
+ * producer refuses a record (delivery timeout, fatal error), a summary is dropped and counted,
+ * never queued without bound. Heartbeats and watermarks have a small reserve of their own in the
+ * queue so the processor keeps learning the point's state while summaries drop.
  */
 public final class KafkaPublisher implements Publisher {
   private static final Logger log = LoggerFactory.getLogger(KafkaPublisher.class);
@@ -62,6 +68,18 @@ public final class KafkaPublisher implements Publisher {
   private int partitions = -1;
   private final byte[] watermarkKey;
   private final Callback summaryCallback;
+  /** Summaries, heartbeats and watermarks waiting for the sender thread, in capture order. */
+  private final BlockingQueue<Outgoing> queue;
+  private final Thread sender;
+  private volatile boolean closing;
+  /** Handed to the queue and not yet through producer.send (flush waits for zero). */
+  private final AtomicLong unsent = new AtomicLong();
+  /** Room in the queue kept for heartbeats and watermarks beyond the summary bound. */
+  static final int CONTROL_RESERVE = 4096;
+  /** How long flush waits for the queue to reach the producer (the producer's delivery timeout). */
+  static final Duration FLUSH_WAIT = Duration.ofSeconds(60);
+
+  private record Outgoing(ProducerRecord<byte[], byte[]> record, Callback callback, boolean summary) {}
 
   public KafkaPublisher(String bootstrap, Map<String, String> clientProperties, Topics topics,
       String clientId, int maxBuffered, Duration startupTimeout) {
@@ -98,6 +116,69 @@ public final class KafkaPublisher implements Publisher {
         lastError = rootMessage(exception);
       }
     };
+    this.queue = new ArrayBlockingQueue<>(maxBuffered + CONTROL_RESERVE);
+    this.sender = new Thread(this::sendLoop, "rstscope-agent-sender-" + clientId);
+    sender.setDaemon(true);
+    sender.start();
+  }
+
+  /** The sender thread: the only caller of producer.send, so only it ever waits on the cluster. */
+  private void sendLoop() {
+    while (true) {
+      Outgoing out;
+      try {
+        out = queue.poll(100, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        return;
+      }
+      if (out == null) {
+        if (closing) {
+          return;
+        }
+        continue;
+      }
+      boolean sent = false;
+      while (!sent) {
+        try {
+          // send() reports missing metadata through the record's callback, as a lost record;
+          // partitionsFor throws instead, so the record can wait here until the cluster is back.
+          producer.partitionsFor(out.record().topic());
+          producer.send(out.record(), out.callback());
+          sent = true;
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+          // No metadata within max.block.ms: the cluster is away. Keep the record and try again;
+          // the queue behind it holds the capture until it is full, then summaries drop.
+          lastError = rootMessage(e);
+          if (closing) {
+            fail(out, e);
+            sent = true;
+          }
+        } catch (KafkaException e) {
+          fail(out, e);
+          sent = true;
+        }
+      }
+      unsent.decrementAndGet();
+    }
+  }
+
+  private void fail(Outgoing out, Exception e) {
+    if (out.summary()) {
+      inFlight.decrementAndGet();
+      dropped.incrementAndGet();
+      lastError = rootMessage(e);
+    } else {
+      controlFailure(e);
+    }
+  }
+
+  private boolean enqueue(Outgoing out) {
+    unsent.incrementAndGet();
+    if (queue.offer(out)) {
+      return true;
+    }
+    unsent.decrementAndGet();
+    return false;
   }
 
   /**
@@ -157,11 +238,9 @@ public final class KafkaPublisher implements Publisher {
     byte[] k = keySerializer.serialize(topic, key);
     byte[] v = summarySerializer.serialize(topic, summary);
     inFlight.incrementAndGet();
-    try {
-      producer.send(new ProducerRecord<>(topic, k, v), summaryCallback);
-    } catch (KafkaException e) {
+    if (!enqueue(new Outgoing(new ProducerRecord<>(topic, k, v), summaryCallback, true))) {
       inFlight.decrementAndGet();
-      drop(rootMessage(e));
+      drop("send queue full");
     }
   }
 
@@ -180,45 +259,32 @@ public final class KafkaPublisher implements Publisher {
   @Override
   public void heartbeat(PointStatus status) {
     String topic = topics.points.name();
-    try {
-      producer.send(new ProducerRecord<>(topic, pointKeySerializer.serialize(topic, status.getPoint()),
-          statusSerializer.serialize(topic, status)), (m, e) -> controlFailure(e));
-    } catch (KafkaException e) {
-      controlFailure(e);
+    if (!enqueue(new Outgoing(new ProducerRecord<>(topic, pointKeySerializer.serialize(topic, status.getPoint()),
+        statusSerializer.serialize(topic, status)), (m, e) -> controlFailure(e), false))) {
+      controlFailure(new KafkaException("send queue full"));
     }
   }
 
   @Override
   public int watermarks(String point, Instant captureTime) {
     String topic = topics.packets.name();
-    int n = currentPartitions();
+    // The count learnt at start: asking the producer again would block the capture thread
+    // whenever the cluster is away (partitions are never removed from a topic).
+    int n = Math.max(partitions, 0);
     byte[] value = summarySerializer.serialize(topic, Summaries.watermark(point, captureTime));
-    for (int p = 0; p < n; p++) {
-      try {
-        producer.send(new ProducerRecord<>(topic, p, watermarkKey, value), (m, e) -> {
-          if (e == null) {
-            watermarksAcked.incrementAndGet();
-          } else {
-            controlFailure(e);
-          }
-        });
-      } catch (KafkaException e) {
+    Callback acked = (m, e) -> {
+      if (e == null) {
+        watermarksAcked.incrementAndGet();
+      } else {
         controlFailure(e);
+      }
+    };
+    for (int p = 0; p < n; p++) {
+      if (!enqueue(new Outgoing(new ProducerRecord<>(topic, p, watermarkKey, value), acked, false))) {
+        controlFailure(new KafkaException("send queue full"));
       }
     }
     return n;
-  }
-
-  private int currentPartitions() {
-    try {
-      List<PartitionInfo> info = producer.partitionsFor(topics.packets.name());
-      if (info != null && !info.isEmpty()) {
-        partitions = info.size();
-      }
-    } catch (KafkaException e) {
-      // Cluster away: keep the last known count.
-    }
-    return Math.max(partitions, 0);
   }
 
   private void controlFailure(Exception e) {
@@ -238,6 +304,17 @@ public final class KafkaPublisher implements Publisher {
 
   @Override
   public void flush() {
+    // First everything queued must have reached the producer, then the producer flushes it. With
+    // the cluster away that may never happen: after FLUSH_WAIT, close() counts the rest as dropped.
+    long deadline = System.nanoTime() + FLUSH_WAIT.toNanos();
+    while (unsent.get() > 0 && sender.isAlive() && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(1);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
     try {
       producer.flush();
     } catch (KafkaException e) {
@@ -247,6 +324,7 @@ public final class KafkaPublisher implements Publisher {
 
   @Override public long published() { return published.get(); }
   @Override public long dropped() { return dropped.get(); }
+  /** Summaries queued or sent and not yet acknowledged. */
   @Override public long buffered() { return inFlight.get(); }
   @Override public long watermarksAcked() { return watermarksAcked.get(); }
 
@@ -256,6 +334,17 @@ public final class KafkaPublisher implements Publisher {
 
   @Override
   public void close() {
+    // The sender gives up on records it cannot send once closing; what is left is counted below.
+    closing = true;
+    try {
+      sender.join(Duration.ofSeconds(5).toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    sender.interrupt();
+    for (Outgoing left; (left = queue.poll()) != null; ) {
+      fail(left, new KafkaException("agent stopped before the cluster took it"));
+    }
     try {
       producer.close(Duration.ofSeconds(5));
     } catch (KafkaException e) {

@@ -25,7 +25,8 @@ class NetworkNamespaceTest {
     assumeTrue(sh("ip", "netns", "add", name), "ip netns add failed");
     try {
       // An interface that exists only inside the namespace.
-      assumeTrue(sh("ip", "netns", "exec", name, "ip", "link", "add", "rsa-dummy0", "type", "dummy"), "no dummy links");
+      assumeTrue(sh("ip", "netns", "exec", name, "ip", "link", "add", "rsa-dummy0", "type", "veth", "peer", "name", "rsa-dummy1"),
+          "no veth links");
       assumeTrue(sh("ip", "netns", "exec", name, "ip", "link", "set", "rsa-dummy0", "up"), "link up failed");
       String before = ownNamespace();
       String inside = NetworkNamespace.within(name, () -> {

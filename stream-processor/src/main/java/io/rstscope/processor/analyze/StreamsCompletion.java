@@ -4,10 +4,10 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import io.rstscope.processor.state.StoreEntries;
 import io.rstscope.processor.topology.RstTopology;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -69,16 +69,8 @@ public final class StreamsCompletion {
 
   /** RSTs the topology holds while their correlation window is open (interactive query). */
   static long pendingRsts(KafkaStreams streams) {
-    ReadOnlyKeyValueStore<Object, Object> store = streams.store(
-        StoreQueryParameters.fromNameAndType(RstTopology.PENDING_RSTS_STORE, QueryableStoreTypes.keyValueStore()));
-    long n = 0;
-    try (var all = store.all()) {
-      while (all.hasNext()) {
-        all.next();
-        n++;
-      }
-    }
-    return n;
+    return StoreEntries.count(streams.store(
+        StoreQueryParameters.fromNameAndType(RstTopology.PENDING_RSTS_STORE, QueryableStoreTypes.keyValueStore())));
   }
 
   /**

@@ -318,14 +318,7 @@ class ProcessorFailoverTest {
   }
 
   private static long count(ReadOnlyKeyValueStore<FlowKey, Object> store) {
-    long n = 0;
-    try (var it = store.all()) {
-      while (it.hasNext()) {
-        it.next();
-        n++;
-      }
-    }
-    return n;
+    return io.rstscope.processor.state.StoreEntries.count(store);
   }
 
   /** Finding id -> how many times it was read (read_committed), once {@code expected} distinct ids are there. */

@@ -108,7 +108,7 @@ public final class CaptureAgent implements AutoCloseable {
       }
       publisher = config.publish()
           ? new KafkaPublisher(config.bootstrap(), config.clientProperties(), config.topics(),
-              "rstscope-agent-" + config.point(), config.maxBufferedRecords(), config.startupTimeout())
+              "rstscope-agent-" + config.point(), config.maxBufferedRecords(), config.startupTimeout(), !config.live())
           : new NullPublisher();
       publisher.awaitCluster();
       policy = new PublishPolicy(config.policy(), config.point(), config.policySettings(), publisher);

@@ -137,6 +137,21 @@ class CaptureAgentIT {
   }
 
   @Test
+  void shouldMakeAFileReplayWaitForRoomInsteadOfDroppingWhenItsBufferIsSmall(KafkaTestCluster.Broker kafka) {
+    Topics topics = kafka.newTopics("agentsmallbuf", 3);
+    // Full mode and a bound of 2: the reader outruns the producer at once; a replay must wait, not drop.
+    AgentConfig config = AgentConfig.builder().point("P2")
+        .file(THIRD_PARTY.resolve("OISF-suricata-verify-tcp-fastopen-11-reject-syn-data-tlpw-tcp-tfo-data-on-syn-nack.pcap"))
+        .policy(PublishPolicy.Mode.FULL).maxBufferedRecords(2).bootstrap(kafka.bootstrap()).topics(topics).build();
+    AgentReport report;
+    try (CaptureAgent agent = new CaptureAgent(config)) {
+      report = agent.run();
+    }
+    assertEquals(0, report.dropped(), report.summaryLine());
+    assertEquals(29, report.published());
+  }
+
+  @Test
   void shouldFailWithOneLineWhenTheTopicsDoNotExist(KafkaTestCluster.Broker kafka) {
     AgentConfig config = AgentConfig.builder().point("P1").file(LAB.resolve("tls_block-P1.pcap"))
         .bootstrap(kafka.bootstrap()).topics(new Topics("missing", 4)).startupTimeout(Duration.ofSeconds(2)).build();

@@ -57,6 +57,7 @@ public final class KafkaPublisher implements Publisher {
   private final Serializer<String> pointKeySerializer;
   private final Serializer<PointStatus> statusSerializer;
 
+  private final boolean waitWhenFull;
   private final AtomicLong inFlight = new AtomicLong();
   private final AtomicLong published = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
@@ -81,8 +82,14 @@ public final class KafkaPublisher implements Publisher {
 
   private record Outgoing(ProducerRecord<byte[], byte[]> record, Callback callback, boolean summary) {}
 
+  /**
+   * @param waitWhenFull true for a file replay: a full buffer makes the reader wait (nothing is
+   *     lost for lack of room; the file can be read again at the producer's pace); false for live
+   *     capture, where waiting would only move the loss into the kernel, uncounted by us
+   */
   public KafkaPublisher(String bootstrap, Map<String, String> clientProperties, Topics topics,
-      String clientId, int maxBuffered, Duration startupTimeout) {
+      String clientId, int maxBuffered, Duration startupTimeout, boolean waitWhenFull) {
+    this.waitWhenFull = waitWhenFull;
     this.topics = topics;
     this.bootstrap = bootstrap;
     this.maxBuffered = maxBuffered;
@@ -230,6 +237,17 @@ public final class KafkaPublisher implements Publisher {
 
   @Override
   public void accept(FlowKey key, PacketSummary summary) {
+    // A replay waits for room, but not for ever: a cluster gone for longer than FLUSH_WAIT drops.
+    long waitUntil = waitWhenFull ? System.nanoTime() + FLUSH_WAIT.toNanos() : 0;
+    while (waitWhenFull && inFlight.get() >= maxBuffered && sender.isAlive() && !closing
+        && System.nanoTime() < waitUntil) {
+      try {
+        Thread.sleep(1);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
     if (inFlight.get() >= maxBuffered) {
       drop("buffer full: " + maxBuffered + " summaries unacknowledged");
       return;

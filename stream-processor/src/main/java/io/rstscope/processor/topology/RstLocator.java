@@ -14,7 +14,9 @@ import io.rstscope.processor.state.PathModel;
 import io.rstscope.processor.state.PendingRst;
 import io.rstscope.processor.state.PointPair;
 import io.rstscope.processor.state.PointProgress;
+import io.rstscope.processor.state.PreCommitHookStore;
 import io.rstscope.processor.state.Segment;
+import io.rstscope.processor.state.WriteBackCache;
 import io.rstscope.processor.verdict.RstCase;
 import io.rstscope.processor.verdict.RstJudge;
 import io.rstscope.processor.verdict.Verdict;
@@ -26,7 +28,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -59,25 +60,21 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
 
   private final ProcessorConfig config;
   private ProcessorContext<FlowKey, RstFinding> context;
-  private KeyValueStore<FlowKey, FlowState> flows;
-  private KeyValueStore<String, PendingRst> pending;
-  private KeyValueStore<String, PointProgress> progress;
-  private KeyValueStore<String, PointPair> pairs;
+  private KeyValueStore<FlowKey, FlowState> flowStore;
   private KeyValueStore<String, RstFinding> recent;
+  private KeyValueStore<String, FlowKey> index;
   private KeyValueStore<String, ValueAndTimestamp<PointStatus>> health;
-  /** Write-through caches of small per-task stores read for every summary. */
-  private final Map<String, PointProgress> progressCache = new HashMap<>();
-  private final Map<String, PointPair> pairCache = new HashMap<>();
-  /**
-   * Decoded flow states of the flows seen last, write-through: every change is still put to the store (so the
-   * changelog and exactly-once are untouched), but the next summary of a flow skips decoding it. Bounded by the
-   * segments held, not by flows, so a few long flows cannot fill the heap.
+  /*
+   * The stores the locator changes for (nearly) every summary, decoded and held here and written back once per
+   * commit (PreCommitHookStore on flow-state calls writeBack): a flow's state is encoded, put to RocksDB and sent
+   * to its changelog once per commit interval instead of once per summary. Flows are bounded by the segments held,
+   * so a few long flows cannot fill the heap; the other three hold their whole (small) store.
    */
-  private final LinkedHashMap<FlowKey, CachedFlow> flowCache = new LinkedHashMap<>(1024, 0.75f, true);
-  private long cachedSegments;
+  private WriteBackCache<FlowKey, FlowState> flows;
+  private WriteBackCache<String, PendingRst> pending;
+  private WriteBackCache<String, PointProgress> progress;
+  private WriteBackCache<String, PointPair> pairs;
   static final long FLOW_CACHE_SEGMENTS = 32_768;
-
-  private record CachedFlow(FlowState state, int segments) {}
   private long lastExpiryWallMs = Long.MIN_VALUE;
   private long keylessSummaries;
 
@@ -88,18 +85,33 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
   @Override
   public void init(ProcessorContext<FlowKey, RstFinding> context) {
     this.context = context;
-    // A task that is re-initialised (after a rebalance or an aborted transaction) may find other state in its stores.
-    progressCache.clear();
-    pairCache.clear();
-    flowCache.clear();
-    cachedSegments = 0;
-    flows = context.getStateStore(RstTopology.FLOW_STATE_STORE);
-    pending = context.getStateStore(RstTopology.PENDING_RSTS_STORE);
-    progress = context.getStateStore(RstTopology.POINT_PROGRESS_STORE);
-    pairs = context.getStateStore(RstTopology.POINT_PAIRS_STORE);
+    // A task that is re-initialised (after a rebalance or an aborted transaction) starts from what its stores hold.
+    flowStore = context.getStateStore(RstTopology.FLOW_STATE_STORE);
+    flows = WriteBackCache.bounded(flowStore, f -> f.segments.size(), FLOW_CACHE_SEGMENTS);
+    pending = WriteBackCache.complete(context.getStateStore(RstTopology.PENDING_RSTS_STORE));
+    progress = WriteBackCache.complete(context.getStateStore(RstTopology.POINT_PROGRESS_STORE));
+    pairs = WriteBackCache.complete(context.getStateStore(RstTopology.POINT_PAIRS_STORE));
+    PreCommitHookStore.find(flowStore).listen(this::writeBack, this::discard);
     recent = context.getStateStore(RstTopology.RECENT_FINDINGS_STORE);
+    index = context.getStateStore(RstTopology.FLOW_INDEX_STORE);
     health = context.getStateStore(RstTopology.POINT_HEALTH_STORE);
     context.schedule(config.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
+  }
+
+  /** Before the task commits: everything changed since the last commit goes to the stores and changelogs. */
+  private void writeBack() {
+    flows.flush();
+    pending.flush();
+    progress.flush();
+    pairs.flush();
+  }
+
+  /** The task's stores closed or reopened: what is held here is stale (written already, or rolled back). */
+  private void discard() {
+    flows.discard();
+    pending.discard();
+    progress.discard();
+    pairs.discard();
   }
 
   @Override
@@ -109,15 +121,12 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
       return;
     }
     long ts = Micros.of(v.getCaptureTime());
-    PointProgress prog = progressCache.get(v.getPoint());
+    PointProgress prog = progress.get(v.getPoint());
     if (prog == null) {
-      prog = progress.get(v.getPoint());
-      if (prog == null) {
-        prog = new PointProgress(v.getPoint());
-      }
-      progressCache.put(v.getPoint(), prog);
+      prog = new PointProgress(v.getPoint());
+      progress.put(v.getPoint(), prog);
     }
-    prog.summaries++; // in memory only: a statistic, not worth a store write per summary
+    prog.summaries++; // a statistic: written with the next change of this point, not for itself
     boolean changed = false;
     if (ts != Long.MAX_VALUE && ts < prog.firstMicros) {
       prog.firstMicros = ts;
@@ -140,9 +149,11 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
       return;
     }
     Segment seg = toSegment(key, v, ts);
-    FlowState flow = flow(key);
+    FlowState flow = flows.get(key);
     if (flow == null) {
       flow = new FlowState();
+      // Queries by community_id (a SIEM holds that id, not our key) find the flow through this index.
+      index.put(FlowKeys.communityId(key), key);
     }
     String rstId = null;
     boolean isRst = TcpFlags.has(seg.flags, TcpFlags.RST) && !seg.progress;
@@ -176,7 +187,7 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
         pending.put(rstId, p);
       }
     }
-    putFlow(key, flow);
+    flows.put(key, flow);
     if (rstId != null) {
       // When every point has already finished (final watermarks), nothing else will trigger it.
       PendingRst p = pending.get(rstId);
@@ -184,40 +195,6 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
       if (ready(p, model)) {
         decide(p, model, false);
       }
-    }
-  }
-
-  private FlowState flow(FlowKey key) {
-    CachedFlow c = flowCache.get(key);
-    if (c != null) {
-      return c.state();
-    }
-    FlowState f = flows.get(key);
-    if (f != null) {
-      cache(key, f);
-    }
-    return f;
-  }
-
-  private void putFlow(FlowKey key, FlowState flow) {
-    flows.put(key, flow);
-    cache(key, flow);
-  }
-
-  private void cache(FlowKey key, FlowState flow) {
-    CachedFlow old = flowCache.put(key, new CachedFlow(flow, flow.segments.size()));
-    cachedSegments += flow.segments.size() - (old == null ? 0 : old.segments());
-    var it = flowCache.values().iterator();
-    while (cachedSegments > FLOW_CACHE_SEGMENTS && it.hasNext()) {
-      cachedSegments -= it.next().segments();
-      it.remove();
-    }
-  }
-
-  private void uncache(FlowKey key) {
-    CachedFlow old = flowCache.remove(key);
-    if (old != null) {
-      cachedSegments -= old.segments();
     }
   }
 
@@ -287,15 +264,11 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
       }
       done.add(o.point);
       String pk = PointPair.key(o.point, seg.point);
-      PointPair pair = pairCache.get(pk);
+      PointPair pair = pairs.get(pk);
       if (pair == null) {
-        pair = pairs.get(pk);
-        if (pair == null) {
-          pair = new PointPair();
-          pair.a = pk.substring(0, pk.indexOf('|'));
-          pair.b = pk.substring(pk.indexOf('|') + 1);
-        }
-        pairCache.put(pk, pair);
+        pair = new PointPair();
+        pair.a = pk.substring(0, pk.indexOf('|'));
+        pair.b = pk.substring(pk.indexOf('|') + 1);
       }
       // Once the estimate has its samples, keep refreshing it with one packet in 16.
       if (pair.samples >= PointPair.MAX_SAMPLES && pair.samples++ % 16 != 0) {
@@ -327,23 +300,15 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
 
   private PathModel pathModel() {
     List<String> known = new ArrayList<>();
-    try (KeyValueIterator<String, PointProgress> it = progress.all()) {
-      it.forEachRemaining(kv -> known.add(kv.key));
-    }
-    List<PointPair> all = new ArrayList<>();
-    try (KeyValueIterator<String, PointPair> it = pairs.all()) {
-      it.forEachRemaining(kv -> all.add(kv.value));
-    }
+    progress.forEach((point, prog) -> known.add(point));
     known.addAll(config.expectedPoints());
-    return PathModel.of(config.pathOrder(), known, all);
+    return PathModel.of(config.pathOrder(), known, pairs.values());
   }
 
   private Set<String> expectedPoints() {
     Set<String> out = new LinkedHashSet<>(config.pathOrder());
     out.addAll(config.expectedPoints());
-    try (KeyValueIterator<String, PointProgress> it = progress.all()) {
-      it.forEachRemaining(kv -> out.add(kv.key));
-    }
+    progress.forEach((point, prog) -> out.add(point));
     return out;
   }
 
@@ -377,16 +342,13 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
     PathModel model = pathModel();
     long now = context.currentSystemTimeMs();
     List<KeyValue<PendingRst, Boolean>> due = new ArrayList<>();
-    try (KeyValueIterator<String, PendingRst> it = pending.all()) {
-      while (it.hasNext()) {
-        PendingRst p = it.next().value;
-        if (ready(p, model)) {
-          due.add(KeyValue.pair(p, false));
-        } else if (includeTimedOut && now - p.firstWallMs >= config.maxVerdictWait().toMillis()) {
-          due.add(KeyValue.pair(p, true));
-        }
+    pending.forEach((id, p) -> {
+      if (ready(p, model)) {
+        due.add(KeyValue.pair(p, false));
+      } else if (includeTimedOut && now - p.firstWallMs >= config.maxVerdictWait().toMillis()) {
+        due.add(KeyValue.pair(p, true));
       }
-    }
+    });
     due.sort(Comparator.comparingLong(kv -> firstCorrected(kv.key, model)));
     for (KeyValue<PendingRst, Boolean> kv : due) {
       decide(kv.key, model, kv.value);
@@ -405,15 +367,16 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
 
   /** Deletes flows idle (in event time) for flowIdleExpiry, and findings older than their retention. */
   private void expire(long wallMs) {
+    flows.flush(); // the scan below reads the store
     long newest = Long.MIN_VALUE;
-    try (KeyValueIterator<FlowKey, FlowState> it = flows.all()) {
+    try (KeyValueIterator<FlowKey, FlowState> it = flowStore.all()) {
       while (it.hasNext()) {
         newest = Math.max(newest, it.next().value.lastActivityMicros);
       }
     }
     long horizon = newest - config.flowIdleExpiry().toNanos() / 1000;
     List<FlowKey> old = new ArrayList<>();
-    try (KeyValueIterator<FlowKey, FlowState> it = flows.all()) {
+    try (KeyValueIterator<FlowKey, FlowState> it = flowStore.all()) {
       while (it.hasNext()) {
         KeyValue<FlowKey, FlowState> kv = it.next();
         if (kv.value.lastActivityMicros < horizon) {
@@ -422,8 +385,8 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
       }
     }
     old.forEach(k -> {
-      uncache(k);
       flows.delete(k);
+      index.delete(FlowKeys.communityId(k));
     });
     long findingsHorizon = wallMs - config.recentFindingsRetention().toMillis();
     List<String> stale = new ArrayList<>();
@@ -443,7 +406,7 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
 
   private void decide(PendingRst p, PathModel model, boolean timedOut) {
     FlowKey key = FLOW_KEY.fromBytes(p.flowKey);
-    FlowState flow = flow(key);
+    FlowState flow = flows.get(key);
     if (flow == null) {
       flow = new FlowState();
     }
@@ -460,7 +423,7 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
     RstFinding finding = Findings.of(rstCase, verdict, FlowKeys.communityId(key), Instant.ofEpochMilli(now));
     context.forward(new Record<>(key, finding, now));
     flow.markDecided(p.findingId);
-    putFlow(key, flow);
+    flows.put(key, flow);
     pending.delete(p.findingId);
     recent.put(p.findingId, finding);
   }

@@ -11,6 +11,7 @@ import io.rstscope.processor.state.JsonSerde;
 import io.rstscope.processor.state.PendingRst;
 import io.rstscope.processor.state.PointPair;
 import io.rstscope.processor.state.PointProgress;
+import io.rstscope.processor.state.PreCommitHookStore;
 import io.rstscope.processor.state.ScanWindow;
 import io.rstscope.schemas.AvroSerde;
 import io.rstscope.schemas.TopicSpec;
@@ -36,7 +37,8 @@ import org.apache.kafka.streams.state.Stores;
  * adds configuration and starts it.
  *
  * <pre>
- * packets ──► rst-locator (flow-state, pending-rsts, point-progress, point-pairs, recent-findings; reads point-health)
+ * packets ──► rst-locator (flow-state, pending-rsts, point-progress, point-pairs, recent-findings,
+ *                 │         flows-by-community-id; reads point-health)
  *                 │ one RstFinding per RST, keyed by flow
  *                 ├──► findings (Avro)
  *                 ├──► findings.json (ECS JSON, keyed by community_id)
@@ -64,7 +66,7 @@ public final class RstTopology {
   public static final String SCAN_WINDOWS_STORE = "scan-windows";
   /** Located RSTs counted per path segment. */
   public static final String SEGMENT_COUNTS_STORE = "segment-counts";
-  /** Community ID v1 -> flow key, beside flow-state, for queries by community_id (issue 6; FlowIndexer). */
+  /** Community ID v1 -> flow key, beside flow-state, for queries by community_id (issue 6); kept by the locator. */
   public static final String FLOW_INDEX_STORE = "flows-by-community-id";
 
   private RstTopology() {}
@@ -74,8 +76,9 @@ public final class RstTopology {
     AvroSerde<FlowKey> flowKeySerde = (AvroSerde<FlowKey>) topics.packets.keySerde();
     Serde<RstFinding> findingSerde = topics.findings.valueSerde();
 
-    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FLOW_STATE_STORE),
-        flowKeySerde, new FlowStateSerde()));
+    // The locator holds flow states in memory and writes them back before each commit (PreCommitHookStore).
+    builder.addStateStore(PreCommitHookStore.wrap(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(FLOW_STATE_STORE), flowKeySerde, new FlowStateSerde())));
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_RSTS_STORE),
         Serdes.String(), new JsonSerde<>(PendingRst.class)));
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(POINT_PROGRESS_STORE),
@@ -97,13 +100,13 @@ public final class RstTopology {
     KStream<FlowKey, PacketSummary> packets = SummaryValidator.route(builder.stream(topics.packets.name(),
         Consumed.with(topics.packets.keySerde(), topics.packets.valueSerde()).withName("packets-source")), topics);
 
-    // Query side (issue 6): an index from community_id to flow key, in the flows' own tasks.
+    // Query side (issue 6): an index from community_id to flow key, kept by the locator beside each flow's state.
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FLOW_INDEX_STORE),
         Serdes.String(), flowKeySerde));
-    packets.process(FlowIndexer::new, Named.as("flow-indexer"), FLOW_INDEX_STORE, FLOW_STATE_STORE);
 
     KStream<FlowKey, RstFinding> findings = packets.process(() -> new RstLocator(config), Named.as("rst-locator"),
-        FLOW_STATE_STORE, PENDING_RSTS_STORE, POINT_PROGRESS_STORE, POINT_PAIRS_STORE, RECENT_FINDINGS_STORE);
+        FLOW_STATE_STORE, PENDING_RSTS_STORE, POINT_PROGRESS_STORE, POINT_PAIRS_STORE, RECENT_FINDINGS_STORE,
+        FLOW_INDEX_STORE);
 
     findings.to(topics.findings.name(),
         Produced.with(topics.findings.keySerde(), findingSerde).withName("findings-sink"));

@@ -22,6 +22,10 @@ public final class StreamsSettings {
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+    // Every task reads one topic partition (RstTopologyTest pins it), so there is nothing to align between
+    // partitions; -1 also skips a readiness check that formatted log text for every idle task on every loop
+    // (8 % of the processor's CPU, BENCHMARKS.md).
+    p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
     p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
         "io.rstscope.processor.topology.DeadLetterHandler");
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");

@@ -321,29 +321,36 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
   }
 
   private boolean ready(PendingRst p, PathModel model) {
-    if (p == null) {
-      return false;
-    }
-    long first = firstCorrected(p, model);
+    return p != null && firstCorrected(p, model) <= readyHorizon(model);
+  }
+
+  /**
+   * The newest (corrected) first-sighting time whose window every expected point's watermark has passed:
+   * a pending RST is ready when its first sighting is at or before it. Long.MIN_VALUE while a point has not
+   * reported; a finished point (watermark Long.MAX_VALUE) holds nothing back. Computed once per pass, so a
+   * watermark costs one comparison per pending RST.
+   */
+  private long readyHorizon(PathModel model) {
+    long horizon = Long.MAX_VALUE;
     for (String point : expectedPoints()) {
       PointProgress prog = progress.get(point);
-      if (prog == null) {
-        return false;
+      if (prog == null || prog.watermarkMicros == Long.MIN_VALUE) {
+        return Long.MIN_VALUE;
       }
-      long need = first + model.offsetMicros(point) + config.waitMicros();
-      if (prog.watermarkMicros < need) {
-        return false;
+      if (!prog.finished()) {
+        horizon = Math.min(horizon, prog.watermarkMicros - model.offsetMicros(point) - config.waitMicros());
       }
     }
-    return true;
+    return horizon;
   }
 
   private void decideReady(boolean includeTimedOut) {
     PathModel model = pathModel();
     long now = context.currentSystemTimeMs();
+    long horizon = readyHorizon(model);
     List<KeyValue<PendingRst, Boolean>> due = new ArrayList<>();
     pending.forEach((id, p) -> {
-      if (ready(p, model)) {
+      if (firstCorrected(p, model) <= horizon) {
         due.add(KeyValue.pair(p, false));
       } else if (includeTimedOut && now - p.firstWallMs >= config.maxVerdictWait().toMillis()) {
         due.add(KeyValue.pair(p, true));

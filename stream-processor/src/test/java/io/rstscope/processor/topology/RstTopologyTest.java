@@ -25,6 +25,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.TopologyDescription;
 import org.junit.jupiter.api.Test;
 
 class RstTopologyTest {
@@ -47,6 +48,18 @@ class RstTopologyTest {
   private static KeyValue<FlowKey, PacketSummary> watermark(String point, long ms) {
     return KeyValue.pair(FlowKeys.of(new byte[4], 0, new byte[4], 0),
         Summaries.watermark(point, ms == Long.MAX_VALUE ? Summaries.END_OF_CAPTURE : T0.plusMillis(ms)));
+  }
+
+  @Test
+  void shouldReadOneTopicPerTaskSoTaskIdlingCanBeOff() {
+    // StreamsSettings turns max.task.idle.ms off: right only while no task aligns several input topics.
+    var subtopologies = RstTopology.build(ProcessorConfig.defaults(), Topics.defaults()).describe().subtopologies();
+    assertEquals(3, subtopologies.size());
+    for (var sub : subtopologies) {
+      long topics = sub.nodes().stream().filter(n -> n instanceof TopologyDescription.Source)
+          .mapToLong(n -> ((TopologyDescription.Source) n).topicSet().size()).sum();
+      assertEquals(1, topics, "sub-topology " + sub.id() + " reads several topics");
+    }
   }
 
   @Test

@@ -27,9 +27,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
 
 /**
  * One {@code rstscope analyze} run: a real broker (embedded unless one is given), the real
@@ -94,22 +101,30 @@ public final class AnalysisRun {
       String servers = bootstrap;
       if (servers == null) {
         progress.accept("starting an embedded Kafka broker");
-        embedded = EmbeddedKafka.start();
+        // The broker starts on a thread of its own while this one builds the topology (both load many classes).
+        embedded = EmbeddedKafka.launch(new Properties());
         servers = embedded.bootstrap();
       }
       // A prefix of its own per run, so runs against a shared cluster never read each other's records.
       String runId = UUID.randomUUID().toString().substring(0, 8);
       Topics topics = new Topics("rstscope-analyze-" + runId, 4);
-      new TopicProvisioner(1).provision(servers, topics, Map.of());
+      String applicationId = "rstscope-analyze-" + runId;
 
       // Every point is known up front: no RST is decided before a late-starting agent's first record arrives.
       ProcessorConfig config = ProcessorConfig.builder().pathOrder(path).expectedPoints(points.keySet()).build();
+      Topology topology = RstTopology.build(config, topics);
+      List<NewTopic> internalTopics = InternalTopics.of(topology.describe(), applicationId, topics);
+      Properties settings = StreamsSettings.of(applicationId, servers, stateDir, 1, ONE_SHOT);
+
+      if (embedded != null) {
+        embedded.awaitReady(Duration.ofSeconds(60));
+      }
+      createTopics(servers, topics, internalTopics);
+
       Map<String, AgentReport> reports;
       List<RstFinding> findings;
       Map<String, io.rstscope.processor.web.Ladder> ladders = Map.of();
-      String applicationId = "rstscope-analyze-" + runId;
-      try (KafkaStreams streams = new KafkaStreams(RstTopology.build(config, topics),
-          StreamsSettings.of(applicationId, servers, stateDir, 1, ONE_SHOT))) {
+      try (KafkaStreams streams = new KafkaStreams(topology, settings)) {
         streams.setUncaughtExceptionHandler(e -> {
           progress.accept("processor failed: " + e.getMessage());
           return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
@@ -128,6 +143,22 @@ public final class AnalysisRun {
         embedded.close();
       }
       deleteRecursively(stateDir);
+    }
+  }
+
+  /**
+   * rstscope's topics through the provisioner, and Streams' internal topics in a request of their
+   * own sent first, so the broker creates both sets at once and Streams finds its topics ready.
+   */
+  private static void createTopics(String servers, Topics topics, List<NewTopic> internalTopics) throws Exception {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers))) {
+      KafkaFuture<Void> internal = admin.createTopics(internalTopics).all();
+      new TopicProvisioner(1).provision(servers, topics, Map.of());
+      try {
+        internal.get(60, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("cannot create the processor's internal topics: " + e.getCause().getMessage(), e.getCause());
+      }
     }
   }
 

@@ -41,6 +41,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     int controllerPort = freePort();
     this.bootstrap = "127.0.0.1:" + brokerPort;
     Properties props = BrokerProperties.singleNode(1, brokerPort, controllerPort, dataDir.resolve("log"));
+    // The only broker: a controlled shutdown has no other broker to move leadership to, only a round trip to wait for.
+    props.setProperty("controlled.shutdown.enable", "false");
     props.putAll(extra);
     this.server = new CompletableFuture<>();
     Thread starter = new Thread(() -> {

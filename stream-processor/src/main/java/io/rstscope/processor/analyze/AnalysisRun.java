@@ -119,7 +119,7 @@ public final class AnalysisRun {
       if (embedded != null) {
         embedded.awaitReady(Duration.ofSeconds(60));
       }
-      createTopics(servers, topics, internalTopics);
+      createTopics(servers, topics, internalTopics, applicationId);
 
       Map<String, AgentReport> reports;
       List<RstFinding> findings;
@@ -149,15 +149,20 @@ public final class AnalysisRun {
   /**
    * rstscope's topics through the provisioner, and Streams' internal topics in a request of their
    * own sent first, so the broker creates both sets at once and Streams finds its topics ready.
+   * Looking the group up meanwhile makes a fresh broker create its offsets topic and load the group
+   * coordinator now rather than when Streams first joins (about 0.4 s on the sample run).
    */
-  private static void createTopics(String servers, Topics topics, List<NewTopic> internalTopics) throws Exception {
+  private static void createTopics(String servers, Topics topics, List<NewTopic> internalTopics, String applicationId)
+      throws Exception {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers))) {
       KafkaFuture<Void> internal = admin.createTopics(internalTopics).all();
+      KafkaFuture<?> coordinator = admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata();
       new TopicProvisioner(1).provision(servers, topics, Map.of());
       try {
         internal.get(60, TimeUnit.SECONDS);
+        coordinator.get(60, TimeUnit.SECONDS);
       } catch (ExecutionException e) {
-        throw new IllegalStateException("cannot create the processor's internal topics: " + e.getCause().getMessage(), e.getCause());
+        throw new IllegalStateException("cannot prepare the processor's topics and group: " + e.getCause().getMessage(), e.getCause());
       }
     }
   }

@@ -27,7 +27,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
 
 /**
  * One {@code rstscope analyze} run: a real broker (embedded unless one is given), the real
@@ -58,9 +67,17 @@ public final class AnalysisRun {
    * A one-shot run starts from empty topics and is simply run again if it fails, so it does not
    * need exactly-once: on a fresh broker the transaction coordinator's start-up alone costs
    * 15-20 s. With no failure, at-least-once produces each finding exactly once.
+   *
+   * <p>Its stores start empty, yet Streams "restores" each of them from its changelog: the restore
+   * consumer's fetch then waits out fetch.max.wait.ms (500 ms) on empty partitions, task after
+   * task, about 2 s in all; the global consumer waits the same on close. Short waits and a short
+   * poll suit a run that is idle only while starting and stopping; they change no result.
    */
   static final Map<String, String> ONE_SHOT = Map.of(
-      org.apache.kafka.streams.StreamsConfig.PROCESSING_GUARANTEE_CONFIG, org.apache.kafka.streams.StreamsConfig.AT_LEAST_ONCE);
+      StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE,
+      StreamsConfig.POLL_MS_CONFIG, "10",
+      StreamsConfig.restoreConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), "10",
+      StreamsConfig.globalConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), "10");
 
   private final Map<String, Path> points;
   private final List<String> path;
@@ -84,22 +101,30 @@ public final class AnalysisRun {
       String servers = bootstrap;
       if (servers == null) {
         progress.accept("starting an embedded Kafka broker");
-        embedded = EmbeddedKafka.start();
+        // The broker starts on a thread of its own while this one builds the topology (both load many classes).
+        embedded = EmbeddedKafka.launch(new Properties());
         servers = embedded.bootstrap();
       }
       // A prefix of its own per run, so runs against a shared cluster never read each other's records.
       String runId = UUID.randomUUID().toString().substring(0, 8);
       Topics topics = new Topics("rstscope-analyze-" + runId, 4);
-      new TopicProvisioner(1).provision(servers, topics, Map.of());
+      String applicationId = "rstscope-analyze-" + runId;
 
       // Every point is known up front: no RST is decided before a late-starting agent's first record arrives.
       ProcessorConfig config = ProcessorConfig.builder().pathOrder(path).expectedPoints(points.keySet()).build();
+      Topology topology = RstTopology.build(config, topics);
+      List<NewTopic> internalTopics = InternalTopics.of(topology.describe(), applicationId, topics);
+      Properties settings = StreamsSettings.of(applicationId, servers, stateDir, 1, ONE_SHOT);
+
+      if (embedded != null) {
+        embedded.awaitReady(Duration.ofSeconds(60));
+      }
+      createTopics(servers, topics, internalTopics, applicationId);
+
       Map<String, AgentReport> reports;
       List<RstFinding> findings;
       Map<String, io.rstscope.processor.web.Ladder> ladders = Map.of();
-      String applicationId = "rstscope-analyze-" + runId;
-      try (KafkaStreams streams = new KafkaStreams(RstTopology.build(config, topics),
-          StreamsSettings.of(applicationId, servers, stateDir, 1, ONE_SHOT))) {
+      try (KafkaStreams streams = new KafkaStreams(topology, settings)) {
         streams.setUncaughtExceptionHandler(e -> {
           progress.accept("processor failed: " + e.getMessage());
           return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
@@ -118,6 +143,27 @@ public final class AnalysisRun {
         embedded.close();
       }
       deleteRecursively(stateDir);
+    }
+  }
+
+  /**
+   * rstscope's topics through the provisioner, and Streams' internal topics in a request of their
+   * own sent first, so the broker creates both sets at once and Streams finds its topics ready.
+   * Looking the group up meanwhile makes a fresh broker create its offsets topic and load the group
+   * coordinator now rather than when Streams first joins (about 0.4 s on the sample run).
+   */
+  private static void createTopics(String servers, Topics topics, List<NewTopic> internalTopics, String applicationId)
+      throws Exception {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers))) {
+      KafkaFuture<Void> internal = admin.createTopics(internalTopics).all();
+      KafkaFuture<?> coordinator = admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata();
+      new TopicProvisioner(1).provision(servers, topics, Map.of());
+      try {
+        internal.get(60, TimeUnit.SECONDS);
+        coordinator.get(60, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("cannot prepare the processor's topics and group: " + e.getCause().getMessage(), e.getCause());
+      }
     }
   }
 

@@ -651,6 +651,10 @@ public final class ProcessorBench {
     long waitMicros = config().waitMicros();
     List<Long> lat = new ArrayList<>();
     long missing = 0;
+    Map<Long, long[]> bySecond = new java.util.TreeMap<>(); // second of the run -> {count, max ms}
+    // A cold JVM lags behind a high live rate for its first seconds (JIT); "steady" leaves them out.
+    long warmup = Long.getLong("bench.warmupSeconds", 15);
+    List<Long> steady = new ArrayList<>();
     for (Map.Entry<String, RstInfo> e : rstByFlow.entrySet()) {
       Long seen = seenAt.get(e.getKey());
       long closed = wm.closedAt(e.getValue().firstMicros + waitMicros, e.getValue().partition);
@@ -659,7 +663,16 @@ public final class ProcessorBench {
         continue;
       }
       lat.add(seen - closed);
+      if ((e.getValue().firstMicros - startMicros) / 1_000_000 >= warmup) {
+        steady.add(seen - closed);
+      }
+      long[] b = bySecond.computeIfAbsent((e.getValue().firstMicros - startMicros) / 1_000_000, k -> new long[2]);
+      b[0]++;
+      b[1] = Math.max(b[1], (seen - closed) / 1_000_000);
     }
+    StringBuilder series = new StringBuilder();
+    bySecond.forEach((sec, b) -> series.append(' ').append(sec).append("s:").append(b[1]));
+    System.out.println("LATENCY_MAX_MS_BY_RST_SECOND" + series);
     streams.close(Duration.ofSeconds(30));
     Collections.sort(lat);
     System.out.printf("LATENCY guarantee=%s rate=%d/s for %d s: sent=%d flows=%d rsts=%d findings=%d missing=%d "
@@ -668,6 +681,9 @@ public final class ProcessorBench {
         guarantee, rate, seconds, sent, flows, rstByFlow.size(), findings.get(), missing,
         pct(lat, 50), pct(lat, 90), pct(lat, 99), pct(lat, 100), pct(lat, 0), cpu, cpu / (secs + 10),
         maxRss / 1024, Files.readString(Path.of("/proc/loadavg")).trim());
+    Collections.sort(steady);
+    System.out.printf("LATENCY_STEADY RSTs first seen after the first %d s: %d, p50=%.0f ms p90=%.0f ms p99=%.0f ms"
+        + " max=%.0f ms%n", warmup, steady.size(), pct(steady, 50), pct(steady, 90), pct(steady, 99), pct(steady, 100));
     System.out.println("LATENCY_MS_SAMPLE " + Arrays.toString(lat.stream().skip(Math.max(0, lat.size() - 5))
         .map(x -> x / 1_000_000).toArray()));
   }

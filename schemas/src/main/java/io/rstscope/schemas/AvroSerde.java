@@ -2,9 +2,14 @@ package io.rstscope.schemas;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.data.TimeConversions;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DatumReader;
+import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificData;
@@ -26,13 +31,23 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     AvroTrust.install();
   }
 
+  /** Single-object encoding: two marker bytes, then the writer schema's 8-byte fingerprint (little-endian). */
+  private static final int HEADER = 10;
+  private static final ThreadLocal<BinaryDecoder> BODY_DECODER = new ThreadLocal<>();
+
   private final Class<T> type;
+  private final Schema schema;
+  private final SpecificData model;
   private final BinaryMessageEncoder<T> encoder;
   private final BinaryMessageDecoder<T> decoder;
+  /** Readers by writer fingerprint, for the fast path of {@link #fromBytes}. */
+  private final Map<Long, DatumReader<T>> readers = new ConcurrentHashMap<>();
 
   private AvroSerde(Class<T> type, Schema schema) {
     this.type = type;
+    this.schema = schema;
     SpecificData model = new SpecificData(type.getClassLoader());
+    this.model = model;
     // Logical types inside unions (e.g. PointStatus.lastPacketTime) need the model's conversion;
     // without it writing an Instant there fails with "Unknown datum type java.time.Instant".
     model.addLogicalTypeConversion(new TimeConversions.TimestampMicrosConversion());
@@ -70,11 +85,42 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
       return null;
     }
     try {
-      return decoder.decode(bytes);
+      DatumReader<T> reader = readerFor(bytes);
+      if (reader == null) {
+        return decoder.decode(bytes); // not ours or unknown writer: Avro's own decoder says what is wrong
+      }
+      // Avro's message decoder reads the body through an InputStream byte by byte (DirectBinaryDecoder);
+      // a BinaryDecoder over the array is the same format at a fraction of the cost, which matters for a
+      // processor decoding every summary (BENCHMARKS.md, "Stream processor").
+      BinaryDecoder body = DecoderFactory.get().binaryDecoder(bytes, HEADER, bytes.length - HEADER, BODY_DECODER.get());
+      BODY_DECODER.set(body);
+      return reader.read(null, body);
     } catch (IOException | RuntimeException e) {
       throw new SerializationException("cannot decode " + type.getSimpleName() + " (" + bytes.length
           + " bytes): " + e.getMessage(), e);
     }
+  }
+
+  /** The reader for the writer schema named in the header, or null when the header is not single-object encoding. */
+  @SuppressWarnings("unchecked")
+  private DatumReader<T> readerFor(byte[] bytes) {
+    if (bytes.length < HEADER || bytes[0] != (byte) 0xC3 || bytes[1] != (byte) 0x01) {
+      return null;
+    }
+    long fingerprint = 0;
+    for (int i = HEADER - 1; i >= 2; i--) {
+      fingerprint = (fingerprint << 8) | (bytes[i] & 0xffL);
+    }
+    DatumReader<T> reader = readers.get(fingerprint);
+    if (reader == null) {
+      Schema writer = SchemaHistory.store().findByFingerprint(fingerprint);
+      if (writer == null) {
+        return null;
+      }
+      reader = (DatumReader<T>) model.createDatumReader(writer, schema);
+      readers.put(fingerprint, reader);
+    }
+    return reader;
   }
 
   @Override

@@ -21,7 +21,10 @@ import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.data.TimeConversions;
+import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.specific.SpecificData;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
 
@@ -93,6 +96,31 @@ class AvroSerdeTest {
     byte[] garbage = {(byte) 0xC3, 0x01, 1, 2, 3, 4, 5, 6, 7, 8, 0};
     SerializationException e = assertThrows(SerializationException.class, () -> AvroSerde.of(PacketSummary.class).fromBytes(garbage));
     assertTrue(e.getMessage().contains("PacketSummary"), e.getMessage());
+  }
+
+  @Test
+  void shouldDecodeExactlyWhatAvrosMessageDecoderDoes() throws Exception {
+    // fromBytes reads the body with a BinaryDecoder over the array instead of Avro's stream decoder: same records.
+    AvroSerde<PacketSummary> serde = AvroSerde.of(PacketSummary.class);
+    SpecificData model = new SpecificData();
+    model.addLogicalTypeConversion(new TimeConversions.TimestampMicrosConversion());
+    BinaryMessageDecoder<PacketSummary> avros = new BinaryMessageDecoder<>(model, PacketSummary.getClassSchema());
+    for (PacketSummary p : new PacketSummary[] {rst(), PacketSummary.newBuilder(rst()).setOptions(null)
+        .setPayloadHint(null).setIpId(null).setPoint("P-\u00e9").build()}) {
+      byte[] bytes = serde.toBytes(p);
+      assertEquals(avros.decode(bytes), serde.fromBytes(bytes));
+      assertEquals(p, serde.fromBytes(bytes));
+    }
+  }
+
+  @Test
+  void shouldRefuseATruncatedBodyWithASerializationException() {
+    AvroSerde<PacketSummary> serde = AvroSerde.of(PacketSummary.class);
+    byte[] bytes = serde.toBytes(rst());
+    for (int len = 0; len < bytes.length; len++) {
+      byte[] cut = java.util.Arrays.copyOf(bytes, len);
+      assertThrows(SerializationException.class, () -> serde.fromBytes(cut), "cut at " + len);
+    }
   }
 
   @Test

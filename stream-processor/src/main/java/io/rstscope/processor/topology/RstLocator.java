@@ -78,7 +78,8 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
   private long lastExpiryWallMs = Long.MIN_VALUE;
   /** Flows looked at per punctuation (1 s) by an expiry sweep: ~40 ms of work; 100,000 flows in under a minute. */
   static final int EXPIRY_BATCH = 2_000;
-  private ExpiryCursor expiryCursor;
+  /** Where a sweep in progress goes on: the first flow key it has not looked at; null when none is. */
+  private FlowKey expiryCursor;
   /** Newest capture time of any summary this task processed: "now" for idle expiry. */
   private long newestMicros = Long.MIN_VALUE;
   private long keylessSummaries;
@@ -397,8 +398,7 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
     List<FlowKey> old = new ArrayList<>();
     FlowKey next = null;
     int seen = 0;
-    try (KeyValueIterator<FlowKey, FlowState> it = flowStore.range(expiryCursor == null ? null : expiryCursor.key(),
-        null)) {
+    try (KeyValueIterator<FlowKey, FlowState> it = flowStore.range(expiryCursor, null)) {
       while (it.hasNext()) {
         KeyValue<FlowKey, FlowState> kv = it.next();
         if (seen++ == EXPIRY_BATCH) {
@@ -410,7 +410,7 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
         }
       }
     }
-    expiryCursor = next == null ? null : new ExpiryCursor(next);
+    expiryCursor = next;
     old.forEach(k -> {
       flows.delete(k);
       index.delete(FlowKeys.communityId(k));
@@ -419,9 +419,6 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
       LOG.debug("expired {} idle flows", old.size());
     }
   }
-
-  /** Where an expiry sweep goes on: the first flow key it has not looked at. */
-  private record ExpiryCursor(FlowKey key) {}
 
   /** Deletes findings older than their retention. */
   private void expireFindings(long wallMs) {

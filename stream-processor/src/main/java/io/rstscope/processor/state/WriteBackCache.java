@@ -136,7 +136,8 @@ public final class WriteBackCache<K, V> {
     return out;
   }
 
-  public int changed() {
+  /** Entries changed since the last flush (tests). */
+  int changed() {
     return dirtyCount;
   }
 
@@ -167,15 +168,15 @@ public final class WriteBackCache<K, V> {
     }
   }
 
-  /** Forgets everything unwritten (the task's state was rolled back or closed) and, if complete, reloads. */
+  /** Forgets everything held, written or not: the task's stores closed or reopened, and init builds a new cache. */
   public void discard() {
     entries.clear();
     weight = 0;
     dirtyCount = 0;
   }
 
-  /** Loads every entry of the store again (complete caches, after a discard). */
-  public void reload() {
+  /** Loads every entry of the store (complete caches). */
+  private void reload() {
     discard();
     try (KeyValueIterator<K, V> it = store.all()) {
       while (it.hasNext()) {

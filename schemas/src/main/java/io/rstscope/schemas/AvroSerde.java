@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
 import org.apache.avro.data.TimeConversions;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DatumReader;
@@ -42,6 +43,9 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
   private final BinaryMessageDecoder<T> decoder;
   /** Readers by writer fingerprint, for the fast path of {@link #fromBytes}. */
   private final Map<Long, DatumReader<T>> readers = new ConcurrentHashMap<>();
+  /** Fingerprint of this class's schema, and the hand-written reader for it (null when there is none for it). */
+  private final long fingerprint;
+  private final BodyReaders.BodyReader<T> handReader;
 
   private AvroSerde(Class<T> type, Schema schema) {
     this.type = type;
@@ -54,6 +58,9 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     this.encoder = new BinaryMessageEncoder<>(model, schema);
     this.decoder = new BinaryMessageDecoder<>(model, schema, SchemaHistory.store());
     SchemaHistory.register(schema);
+    this.fingerprint = SchemaNormalization.parsingFingerprint64(schema);
+    BodyReaders.BodyReader<T> hand = BodyReaders.forType(type);
+    this.handReader = hand != null && hand.fingerprint() == fingerprint ? hand : null;
   }
 
   /** Serde for one generated class, e.g. {@code AvroSerde.of(PacketSummary.class)}. */
@@ -85,6 +92,9 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
       return null;
     }
     try {
+      if (handReader != null && bytes.length >= HEADER && isSingleObject(bytes) && fingerprintOf(bytes) == fingerprint) {
+        return handReader.read(new AvroBody(bytes, HEADER, bytes.length - HEADER));
+      }
       DatumReader<T> reader = readerFor(bytes);
       if (reader == null) {
         return decoder.decode(bytes); // not ours or unknown writer: Avro's own decoder says what is wrong
@@ -104,13 +114,10 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
   /** The reader for the writer schema named in the header, or null when the header is not single-object encoding. */
   @SuppressWarnings("unchecked")
   private DatumReader<T> readerFor(byte[] bytes) {
-    if (bytes.length < HEADER || bytes[0] != (byte) 0xC3 || bytes[1] != (byte) 0x01) {
+    if (bytes.length < HEADER || !isSingleObject(bytes)) {
       return null;
     }
-    long fingerprint = 0;
-    for (int i = HEADER - 1; i >= 2; i--) {
-      fingerprint = (fingerprint << 8) | (bytes[i] & 0xffL);
-    }
+    long fingerprint = fingerprintOf(bytes);
     DatumReader<T> reader = readers.get(fingerprint);
     if (reader == null) {
       Schema writer = SchemaHistory.store().findByFingerprint(fingerprint);
@@ -121,6 +128,19 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
       readers.put(fingerprint, reader);
     }
     return reader;
+  }
+
+  private static boolean isSingleObject(byte[] bytes) {
+    return bytes[0] == (byte) 0xC3 && bytes[1] == (byte) 0x01;
+  }
+
+  /** The writer schema's fingerprint from the header (little-endian). */
+  private static long fingerprintOf(byte[] bytes) {
+    long fingerprint = 0;
+    for (int i = HEADER - 1; i >= 2; i--) {
+      fingerprint = (fingerprint << 8) | (bytes[i] & 0xffL);
+    }
+    return fingerprint;
   }
 
   @Override

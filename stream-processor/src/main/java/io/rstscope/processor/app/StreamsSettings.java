@@ -36,6 +36,11 @@ public final class StreamsSettings {
     // Changelogs and findings compressed like the agents' summaries: the flow-state changelog shrinks 3x
     // (2.9 -> 0.9 KB per flow), which is broker disk, network, and the time a restore takes.
     p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+    // Every new lz4 batch allocates its own 64 KB block buffers; with 16 KB batches the write-back of flow states
+    // opened a new batch every few records (Lz4BlockOutputStream's constructor was 6 % of the processor's CPU).
+    // 256 KB batches: 71 k -> 79 k summaries/s (BENCHMARKS.md, "Stream processor"); at most a few dozen partitions
+    // per producer have a batch open, well inside buffer.memory's 32 MB.
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 256 * 1024);
     p.putAll(overrides);
     return p;
   }

@@ -51,7 +51,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.common.serialization.Serdes;
 
 /**
  * Benchmark of the real topology against a real broker (issue 5 item 8). Not a test: a main,
@@ -368,7 +372,7 @@ public final class ProcessorBench {
       double stopAt = Double.parseDouble(System.getProperty("bench.stopAt", "1"));
       long cpu0 = cpuNanos();
       long t0 = System.nanoTime();
-      KafkaStreams streams = new KafkaStreams(RstTopology.build(config(), topics), props);
+      KafkaStreams streams = new KafkaStreams(topology(topics), props);
       streams.start();
       List<long[]> samples = new ArrayList<>(); // wall ns, consumed, cpu ns
       long maxRss = 0;
@@ -406,6 +410,33 @@ public final class ProcessorBench {
         stateSize(admin, appId, flows);
       }
     }
+  }
+
+  /**
+   * The topology under test: the real one, or with -Dbench.topology a floor that only reads the summaries
+   * (floor-bytes: raw records; floor-avro: decoded key and value), to measure what Kafka Streams itself costs
+   * per record on this machine with the same settings.
+   */
+  static Topology topology(Topics topics) {
+    String which = System.getProperty("bench.topology", "real");
+    if (which.equals("real")) {
+      return RstTopology.build(config(), topics);
+    }
+    StreamsBuilder builder = new StreamsBuilder();
+    boolean decode = switch (which) {
+      case "floor-avro" -> true;
+      case "floor-bytes" -> false;
+      default -> throw new IllegalArgumentException("bench.topology: real, floor-avro or floor-bytes, not " + which);
+    };
+    AtomicLong sink = new AtomicLong();
+    if (decode) {
+      builder.stream(topics.packets.name(), Consumed.with(topics.packets.keySerde(), topics.packets.valueSerde()))
+          .foreach((k, v) -> sink.addAndGet(v.getCaptureTime().toEpochMilli()));
+    } else {
+      builder.stream(topics.packets.name(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
+          .foreach((k, v) -> sink.addAndGet(v.length));
+    }
+    return builder.build();
   }
 
   static long committed(Admin admin, String appId, String topic) throws Exception {

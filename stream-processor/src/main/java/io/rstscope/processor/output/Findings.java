@@ -11,6 +11,7 @@ import io.rstscope.schemas.TcpFlags;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.avro.AvroRuntimeException;
 
 /** Puts a case and its verdict into the RstFinding contract. */
 public final class Findings {
@@ -31,25 +32,37 @@ public final class Findings {
       sightings.add(new Sighting(s.point(), Micros.toInstant(s.rawMicros()), s.ttl()));
       first = Math.min(first, s.tsMicros());
     }
-    List<Evidence> evidence = v.evidence().stream().map(e -> new Evidence(e.code(), e.detail())).toList();
-    return RstFinding.newBuilder()
-        .setFindingId(c.findingId())
-        .setCommunityId(communityId)
-        .setFlow(new FlowRoles(c.client(), c.server(), "tcp", c.rolesFrom()))
-        .setRst(new RstIdentity(src, dst, c.seq(), TcpFlags.has(c.flags(), TcpFlags.ACK) ? c.ack() : 0,
-            TcpFlags.letters(c.flags()), c.ipId()))
-        .setSightings(sightings)
-        .setEmitter(v.emitter())
-        .setLocation(v.location())
-        .setForged(v.forged())
-        .setConfidence(v.confidence())
-        .setPhase(v.phase())
-        .setCause(v.cause())
-        .setEvidence(new ArrayList<>(evidence))
-        .setRecommendation(v.recommendation())
-        .setRelatedFindingId(v.relatedFindingId())
-        .setRstTime(Micros.toInstant(first))
-        .setDecidedAt(decidedAt)
-        .build();
+    List<Evidence> evidence = new ArrayList<>(v.evidence().size());
+    for (Verdict.Clue e : v.evidence()) {
+      evidence.add(new Evidence(e.code(), e.detail()));
+    }
+    // The all-fields constructor, not RstFinding.newBuilder(): the builder costs an allocation of its own
+    // and a schema check per field, on a path taken once per RST. It also refused nulls where the
+    // schema has none, so those checks stay here: a null must fail now, not in the sink's serializer.
+    return new RstFinding(
+        required(c.findingId(), "findingId"),
+        required(communityId, "communityId"),
+        new FlowRoles(c.client(), c.server(), "tcp", c.rolesFrom()),
+        new RstIdentity(src, dst, c.seq(), TcpFlags.has(c.flags(), TcpFlags.ACK) ? c.ack() : 0,
+            TcpFlags.letters(c.flags()), c.ipId()),
+        sightings,
+        required(v.emitter(), "emitter"),
+        required(v.location(), "location"),
+        v.forged(),
+        v.confidence(),
+        required(v.phase(), "phase"),
+        required(v.cause(), "cause"),
+        evidence,
+        required(v.recommendation(), "recommendation"),
+        v.relatedFindingId(),
+        Micros.toInstant(first),
+        required(decidedAt, "decidedAt"));
+  }
+
+  private static <T> T required(T value, String field) {
+    if (value == null) {
+      throw new AvroRuntimeException("Field " + field + " of RstFinding does not accept null values");
+    }
+    return value;
   }
 }

@@ -2,6 +2,7 @@ package io.rstscope.processor.output;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,7 +15,9 @@ import io.rstscope.avro.RstFinding;
 import io.rstscope.avro.RstIdentity;
 import io.rstscope.avro.Sighting;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class FindingJsonTest {
@@ -63,5 +66,81 @@ class FindingJsonTest {
     assertEquals("segment:P1-P2", ecs.at("/rstscope/location").asText());
     assertEquals("TTL_MISMATCH", ecs.at("/rstscope/evidence/0/code").asText());
     assertEquals(2, ecs.at("/rstscope/sightings").size());
+  }
+
+  @Test
+  void shouldWriteTheSameBytesAsTheTreeWriterItReplaced() {
+    List<RstFinding> findings = variedFindings(new Random(20261125), 3000);
+    for (RstFinding f : findings) {
+      assertEquals(TreeFindingJson.contractJson(f), FindingJson.contractJson(f), () -> "contract of " + f);
+      assertEquals(TreeFindingJson.ecsJson(f), FindingJson.ecsJson(f), () -> "ECS of " + f);
+    }
+    // The edges the generator is meant to reach, so a narrowed generator cannot pass quietly.
+    assertTrue(findings.stream().anyMatch(f -> f.getRst().getIpId() == null));
+    assertTrue(findings.stream().anyMatch(f -> f.getRelatedFindingId() != null));
+    assertTrue(findings.stream().anyMatch(f -> f.getSightings().isEmpty()));
+    assertTrue(findings.stream().anyMatch(f -> f.getEvidence().size() >= 3));
+    assertTrue(findings.stream().anyMatch(f -> f.getRst().getSrc().startsWith("[")));
+    assertTrue(findings.stream().anyMatch(f -> FindingJson.ecsJson(f).contains("\\u0001")));
+  }
+
+  private static final String[] ENDPOINTS = {"10.0.0.1:40000", "10.0.3.2:443", "192.168.100.200:65535", "0.0.0.0:0",
+      "[fd00:1::2]:40041", "[fd00:3::2]:8081", "[::1]:22", "[2001:db8:0:0:0:0:2:1]:443", "[fe80::1%eth0]:179"};
+  private static final String[] TEXTS = {"", "plain", "at P1 server packets TTL 62, this RST 64",
+      "a \"quoted\" word", "back\\slash and /slash", "line\nbreak\ttab\rreturn", "control \u0001\u001f\u007f",
+      "caf\u00e9 na\u00efve \u00fc\u00df", "\u4e2d\u6587 \u0440\u0443\u0441", "emoji \ud83d\ude80 pair",
+      "lone \ud800 surrogate", "separators \u2028\u2029", "html <script>&amp;</script> '", "nul \u0000 byte"};
+  private static final Double[] CONFIDENCES = {0.0, 1.0, 0.9312, 0.005, 0.015, 0.125, 0.995, 0.3333333333333333,
+      1e-9, -0.5, 12345.678, Double.NaN, Double.POSITIVE_INFINITY, Double.MIN_VALUE};
+  private static final Instant[] TIMES = {Instant.EPOCH, Instant.parse("2026-11-25T01:02:03.123456Z"),
+      Instant.parse("2026-11-25T01:02:03Z"), Instant.parse("1999-12-31T23:59:59.999999Z"),
+      Instant.parse("2262-04-11T23:47:16.854775Z")};
+
+  /** Findings built as the tests above build them, with every optional and awkward value drawn at random. */
+  static List<RstFinding> variedFindings(Random r, int count) {
+    List<RstFinding> out = new ArrayList<>();
+    for (int n = 0; n < count; n++) {
+      String client = pick(r, ENDPOINTS);
+      String server = pick(r, ENDPOINTS);
+      boolean fromServer = r.nextBoolean();
+      List<Sighting> sightings = new ArrayList<>();
+      for (int i = r.nextInt(5); i > 0; i--) {
+        String point = r.nextInt(6) == 0 ? pick(r, TEXTS) : "P" + r.nextInt(5);
+        sightings.add(new Sighting(point, time(r), r.nextInt(256)));
+      }
+      List<Evidence> evidence = new ArrayList<>();
+      for (int i = r.nextInt(5); i > 0; i--) {
+        evidence.add(new Evidence(r.nextBoolean() ? "TTL_MISMATCH" : pick(r, TEXTS), pick(r, TEXTS)));
+      }
+      out.add(RstFinding.newBuilder()
+          .setFindingId(r.nextInt(8) == 0 ? pick(r, TEXTS) : Long.toHexString(r.nextLong()))
+          .setCommunityId("1:" + Long.toHexString(r.nextLong()) + "+/=")
+          .setFlow(new FlowRoles(client, server, r.nextInt(8) == 0 ? pick(r, TEXTS) : "tcp",
+              r.nextBoolean() ? "syn" : "ports"))
+          .setRst(new RstIdentity(fromServer ? server : client, fromServer ? client : server,
+              r.nextBoolean() ? r.nextInt() & 0xffffffffL : r.nextLong(), r.nextInt(4) == 0 ? 0 : r.nextInt() & 0xffffffffL,
+              pick(r, new String[] {"R", "RA", "RAP", "FRA", ""}),
+              r.nextInt(3) == 0 ? null : pick(r, new Integer[] {0, 1, 65535, r.nextInt(), Integer.MIN_VALUE})))
+          .setSightings(sightings)
+          .setEmitter(pick(r, Emitter.values())).setLocation(r.nextBoolean() ? "segment:P1-P2" : pick(r, TEXTS))
+          .setForged(r.nextBoolean())
+          .setConfidence(r.nextBoolean() ? r.nextDouble() : pick(r, CONFIDENCES))
+          .setPhase(pick(r, Phase.values())).setCause(pick(r, Cause.values()))
+          .setEvidence(evidence)
+          .setRecommendation(pick(r, TEXTS))
+          .setRelatedFindingId(r.nextInt(3) == 0 ? pick(r, TEXTS) : null)
+          .setRstTime(time(r)).setDecidedAt(time(r))
+          .build());
+    }
+    return out;
+  }
+
+  private static Instant time(Random r) {
+    return r.nextBoolean() ? pick(r, TIMES)
+        : Instant.ofEpochSecond(1_700_000_000L + r.nextInt(200_000_000), r.nextInt(1_000_000) * 1_000L);
+  }
+
+  private static <T> T pick(Random r, T[] values) {
+    return values[r.nextInt(values.length)];
   }
 }

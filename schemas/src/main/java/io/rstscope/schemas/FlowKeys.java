@@ -38,6 +38,32 @@ public final class FlowKeys {
     return Integer.compare(aPort, bPort);
   }
 
+  /**
+   * Hash of a key from its fields, equal for equal keys. Avro's generated hashCode and equals walk the schema
+   * field by field (55 and 75-110 ns here); the processor looks a flow up several times per summary.
+   */
+  public static int hash(FlowKey key) {
+    return 31 * (31 * key.getProtocol() + hash(key.getLow())) + hash(key.getHigh());
+  }
+
+  /** The same flow: what {@code equals} says, without going through the schema. */
+  public static boolean same(FlowKey a, FlowKey b) {
+    return a == b || a.getProtocol() == b.getProtocol() && same(a.getLow(), b.getLow()) && same(a.getHigh(), b.getHigh());
+  }
+
+  private static int hash(Endpoint e) {
+    ByteBuffer a = e.getAddress();
+    int h = e.getPort();
+    for (int i = a.position(); i < a.limit(); i++) {
+      h = 31 * h + a.get(i);
+    }
+    return h;
+  }
+
+  private static boolean same(Endpoint a, Endpoint b) {
+    return a.getPort() == b.getPort() && a.getAddress().equals(b.getAddress());
+  }
+
   /** "10.0.0.1:40000-10.0.3.2:443" in key order, for logs and URLs. */
   public static String text(FlowKey key) {
     return Endpoints.endpoint(key.getLow().getAddress(), key.getLow().getPort()) + "-"

@@ -20,6 +20,31 @@ class FlowKeysTest {
   }
 
   @Test
+  void shouldTellTheSameFlowExactlyAsEqualsDoes() {
+    AvroSerde<FlowKey> serde = AvroSerde.of(FlowKey.class);
+    java.util.Random random = new java.util.Random(7);
+    for (int i = 0; i < 5_000; i++) {
+      byte[] a = new byte[random.nextBoolean() ? 4 : 16];
+      byte[] b = new byte[a.length];
+      random.nextBytes(a);
+      System.arraycopy(a, 0, b, 0, a.length);
+      b[random.nextInt(b.length)] ^= (byte) (random.nextInt(3) == 0 ? 1 : 0); // sometimes the same address
+      FlowKey x = FlowKeys.of(a, random.nextInt(4), b, random.nextInt(4));
+      FlowKey decoded = serde.fromBytes(serde.toBytes(x)); // another instance, buffers of its own
+      assertEquals(true, FlowKeys.same(x, decoded));
+      assertEquals(FlowKeys.hash(x), FlowKeys.hash(decoded));
+      FlowKey y = FlowKeys.of(b, random.nextInt(4), a, random.nextInt(4));
+      assertEquals(x.equals(y), FlowKeys.same(x, y), x + " vs " + y);
+      if (x.equals(y)) {
+        assertEquals(FlowKeys.hash(x), FlowKeys.hash(y));
+      }
+    }
+    FlowKey tcp = FlowKeys.of(new byte[] {10, 0, 0, 1}, 1, new byte[] {10, 0, 0, 2}, 2);
+    FlowKey udp = new FlowKey(tcp.getLow(), tcp.getHigh(), 17);
+    assertEquals(false, FlowKeys.same(tcp, udp));
+  }
+
+  @Test
   void shouldOrderEndpointsByUnsignedAddressThenPort() {
     byte[] high = {(byte) 192, (byte) 168, 0, 1};
     byte[] low = {10, 0, 0, 1};

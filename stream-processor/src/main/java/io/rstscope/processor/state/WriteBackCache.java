@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.BiConsumer;
+import java.util.function.BiPredicate;
+import java.util.function.Function;
 import java.util.function.ToIntFunction;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -24,30 +26,59 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * entry that changed is written first. The store behind is only current after {@link #flush()}.
  */
 public final class WriteBackCache<K, V> {
-  private static final class Entry<V> {
+  private static final class Entry<K, V> {
+    final K key;
     V value;
     int weight;
     boolean dirty;
 
-    Entry(V value, int weight, boolean dirty) {
+    Entry(K key, V value, int weight, boolean dirty) {
+      this.key = key;
       this.value = value;
       this.weight = weight;
       this.dirty = dirty;
     }
   }
 
+  /** A key under its own hash and equality (for keys whose equals and hashCode are slow, like Avro records'). */
+  private static final class Slot<K> {
+    final K key;
+    final int hash;
+    final BiPredicate<K, K> same;
+
+    Slot(K key, ToIntFunction<K> hasher, BiPredicate<K, K> same) {
+      this.key = key;
+      this.hash = hasher.applyAsInt(key);
+      this.same = same;
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public boolean equals(Object o) {
+      return o instanceof Slot<?> other && other.hash == hash && same.test(key, (K) other.key);
+    }
+  }
+
   private final KeyValueStore<K, V> store;
-  private final Map<K, Entry<V>> entries;
+  /** Keyed by the key itself, or by its {@link Slot} when the cache was given a hash and an equality. */
+  private final Map<Object, Entry<K, V>> entries;
+  private final Function<K, Object> slotOf;
   private final boolean complete;
   private final ToIntFunction<V> weigher;
   private final long maxWeight;
   private long weight;
   private int dirtyCount;
 
-  private WriteBackCache(KeyValueStore<K, V> store, Map<K, Entry<V>> entries, boolean complete,
-      ToIntFunction<V> weigher, long maxWeight) {
+  private WriteBackCache(KeyValueStore<K, V> store, Map<Object, Entry<K, V>> entries, Function<K, Object> slotOf,
+      boolean complete, ToIntFunction<V> weigher, long maxWeight) {
     this.store = store;
     this.entries = entries;
+    this.slotOf = slotOf;
     this.complete = complete;
     this.weigher = weigher;
     this.maxWeight = maxWeight;
@@ -55,7 +86,7 @@ public final class WriteBackCache<K, V> {
 
   /** Every entry of the store, loaded now; keys must be Comparable (String) to keep the store's order. */
   public static <K extends Comparable<K>, V> WriteBackCache<K, V> complete(KeyValueStore<K, V> store) {
-    WriteBackCache<K, V> c = new WriteBackCache<>(store, new TreeMap<>(), true, v -> 0, Long.MAX_VALUE);
+    WriteBackCache<K, V> c = new WriteBackCache<>(store, new TreeMap<>(), k -> k, true, v -> 0, Long.MAX_VALUE);
     c.reload();
     return c;
   }
@@ -63,12 +94,20 @@ public final class WriteBackCache<K, V> {
   /** The entries used last, up to {@code maxWeight} by {@code weigher}. */
   public static <K, V> WriteBackCache<K, V> bounded(KeyValueStore<K, V> store, ToIntFunction<V> weigher,
       long maxWeight) {
-    return new WriteBackCache<>(store, new LinkedHashMap<>(1024, 0.75f, true), false, weigher, maxWeight);
+    return new WriteBackCache<>(store, new LinkedHashMap<>(1024, 0.75f, true), k -> k, false, weigher, maxWeight);
+  }
+
+  /** As {@link #bounded(KeyValueStore, ToIntFunction, long)}, with keys told apart by {@code hasher} and {@code same}. */
+  public static <K, V> WriteBackCache<K, V> bounded(KeyValueStore<K, V> store, ToIntFunction<V> weigher,
+      long maxWeight, ToIntFunction<K> hasher, BiPredicate<K, K> same) {
+    return new WriteBackCache<>(store, new LinkedHashMap<>(1024, 0.75f, true), k -> new Slot<>(k, hasher, same),
+        false, weigher, maxWeight);
   }
 
   /** The current value, or null. */
   public V get(K key) {
-    Entry<V> e = entries.get(key);
+    Object slot = slotOf.apply(key);
+    Entry<K, V> e = entries.get(slot);
     if (e != null) {
       return e.value;
     }
@@ -77,17 +116,18 @@ public final class WriteBackCache<K, V> {
     }
     V v = store.get(key);
     if (v != null) {
-      hold(key, new Entry<>(v, weigher.applyAsInt(v), false));
+      hold(slot, new Entry<>(key, v, weigher.applyAsInt(v), false));
     }
     return v;
   }
 
   /** Sets (or marks as changed) the value of a key; it reaches the store at the next flush. */
   public void put(K key, V value) {
-    Entry<V> e = entries.get(key);
+    Object slot = slotOf.apply(key);
+    Entry<K, V> e = entries.get(slot);
     int w = weigher.applyAsInt(value);
     if (e == null) {
-      hold(key, new Entry<>(value, w, true));
+      hold(slot, new Entry<>(key, value, w, true));
       dirtyCount++;
       return;
     }
@@ -103,10 +143,11 @@ public final class WriteBackCache<K, V> {
 
   /** Deletes a key; the store forgets it at the next flush. */
   public void delete(K key) {
-    Entry<V> e = entries.get(key);
+    Object slot = slotOf.apply(key);
+    Entry<K, V> e = entries.get(slot);
     if (e == null) {
-      e = new Entry<>(null, 0, false);
-      entries.put(key, e);
+      e = new Entry<>(key, null, 0, false);
+      entries.put(slot, e);
     }
     if (!e.dirty) {
       e.dirty = true;
@@ -122,9 +163,9 @@ public final class WriteBackCache<K, V> {
     if (!complete) {
       throw new IllegalStateException("only a complete cache can be scanned");
     }
-    for (Map.Entry<K, Entry<V>> e : entries.entrySet()) {
-      if (e.getValue().value != null) {
-        action.accept(e.getKey(), e.getValue().value);
+    for (Entry<K, V> e : entries.values()) {
+      if (e.value != null) {
+        action.accept(e.key, e.value);
       }
     }
   }
@@ -147,19 +188,18 @@ public final class WriteBackCache<K, V> {
       return;
     }
     List<KeyValue<K, V>> puts = new ArrayList<>(dirtyCount);
-    Iterator<Map.Entry<K, Entry<V>>> it = entries.entrySet().iterator();
+    Iterator<Entry<K, V>> it = entries.values().iterator();
     while (it.hasNext()) {
-      Map.Entry<K, Entry<V>> e = it.next();
-      Entry<V> v = e.getValue();
+      Entry<K, V> v = it.next();
       if (!v.dirty) {
         continue;
       }
       v.dirty = false;
       if (v.value == null) {
-        store.delete(e.getKey());
+        store.delete(v.key);
         it.remove();
       } else {
-        puts.add(KeyValue.pair(e.getKey(), v.value));
+        puts.add(KeyValue.pair(v.key, v.value));
       }
     }
     dirtyCount = 0;
@@ -181,13 +221,13 @@ public final class WriteBackCache<K, V> {
     try (KeyValueIterator<K, V> it = store.all()) {
       while (it.hasNext()) {
         KeyValue<K, V> kv = it.next();
-        entries.put(kv.key, new Entry<>(kv.value, 0, false));
+        entries.put(slotOf.apply(kv.key), new Entry<>(kv.key, kv.value, 0, false));
       }
     }
   }
 
-  private void hold(K key, Entry<V> e) {
-    entries.put(key, e);
+  private void hold(Object slot, Entry<K, V> e) {
+    entries.put(slot, e);
     weight += e.weight;
     evict();
   }
@@ -196,15 +236,14 @@ public final class WriteBackCache<K, V> {
     if (weight <= maxWeight) {
       return;
     }
-    Iterator<Map.Entry<K, Entry<V>>> it = entries.entrySet().iterator();
+    Iterator<Entry<K, V>> it = entries.values().iterator();
     while (weight > maxWeight && it.hasNext()) {
-      Map.Entry<K, Entry<V>> e = it.next();
-      Entry<V> v = e.getValue();
+      Entry<K, V> v = it.next();
       if (v.dirty) {
         if (v.value == null) {
-          store.delete(e.getKey());
+          store.delete(v.key);
         } else {
-          store.put(e.getKey(), v.value);
+          store.put(v.key, v.value);
         }
         dirtyCount--;
       }

@@ -83,6 +83,8 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
   /** Newest capture time of any summary this task processed: "now" for idle expiry. */
   private long newestMicros = Long.MIN_VALUE;
   private long keylessSummaries;
+  private final Map<String, String> pointNames = new HashMap<>();
+  private static final int MAX_POINT_NAMES = 4_096;
 
   RstLocator(ProcessorConfig config) {
     this.config = config;
@@ -95,7 +97,8 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
     newestMicros = Long.MIN_VALUE;
     // A task that is re-initialised (after a rebalance or an aborted transaction) starts from what its stores hold.
     flowStore = context.getStateStore(RstTopology.FLOW_STATE_STORE);
-    flows = WriteBackCache.bounded(flowStore, f -> f.segments.size(), FLOW_CACHE_SEGMENTS);
+    flows = WriteBackCache.bounded(flowStore, f -> f.segments.size(), FLOW_CACHE_SEGMENTS, FlowKeys::hash,
+        FlowKeys::same);
     pending = WriteBackCache.complete(context.getStateStore(RstTopology.PENDING_RSTS_STORE));
     progress = WriteBackCache.complete(context.getStateStore(RstTopology.POINT_PROGRESS_STORE));
     pairs = WriteBackCache.complete(context.getStateStore(RstTopology.POINT_PAIRS_STORE));
@@ -207,13 +210,12 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
     }
   }
 
-  private static Segment toSegment(FlowKey key, PacketSummary v, long ts) {
+  private Segment toSegment(FlowKey key, PacketSummary v, long ts) {
     Segment s = new Segment();
-    s.point = v.getPoint();
+    s.point = pointName(v.getPoint());
     s.tsMicros = ts;
-    byte[] src = Endpoints.bytes(v.getSrcAddress());
     Endpoint low = key.getLow();
-    s.fromLow = FlowKeys.compare(src, v.getSrcPort(), Endpoints.bytes(low.getAddress()), low.getPort()) == 0;
+    s.fromLow = v.getSrcPort() == low.getPort() && v.getSrcAddress().equals(low.getAddress());
     s.flags = v.getTcpFlags();
     s.seq = v.getSeq();
     s.ack = v.getAck();
@@ -251,6 +253,22 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
       s.tsVal = v.getOptions().getTsVal();
     }
     return s;
+  }
+
+  /**
+   * One String per point name for all the segments held (every summary decodes its own copy): less heap for
+   * the collector to trace, and comparisons of point names that stop at the reference. Bounded: names come
+   * from the input.
+   */
+  private String pointName(String name) {
+    String known = pointNames.get(name);
+    if (known != null) {
+      return known;
+    }
+    if (pointNames.size() < MAX_POINT_NAMES) {
+      pointNames.put(name, name);
+    }
+    return name;
   }
 
   /** The same packet already seen at another point: a clock-offset sample and a path-order vote. */

@@ -424,7 +424,22 @@ public final class ProcessorBench {
       if (stopAt >= 1) {
         stateSize(admin, appId, flows);
       }
+      deleteInternalTopics(admin, appId);
     }
+  }
+
+  /**
+   * Every run makes ~120 partitions of changelogs and repartition topics under a fresh application id; left on
+   * the broker they pile up by the thousand and slow it (log cleaner, index files), which drifts the figures.
+   * Pass -Dbench.keepTopics=true to keep them.
+   */
+  static void deleteInternalTopics(Admin admin, String appId) throws Exception {
+    if (Boolean.getBoolean("bench.keepTopics")) {
+      return;
+    }
+    List<String> mine = admin.listTopics().names().get().stream().filter(t -> t.startsWith(appId + "-")).toList();
+    admin.deleteTopics(mine).all().get();
+    System.out.println("deleted " + mine.size() + " internal topics of " + appId);
   }
 
   /** CPU seconds of every live thread of this process, by thread id: [seconds] plus its name (from /proc/self/task). */

@@ -50,6 +50,25 @@ class WriteBackCacheTest {
   }
 
   @Test
+  void shouldTellKeysApartByTheHashAndEqualityItWasGiven() {
+    // Keys whose own equals is identity (as if it were slow): the cache must still find a key by another instance.
+    WriteBackCache<String, Box> cache = WriteBackCache.bounded(store, b -> 1, 100, k -> k.length(), String::equals);
+    String first = new String("flow-1");
+    Box box = new Box(1);
+    cache.put(first, box);
+    assertSame(box, cache.get(new String("flow-1")));
+    cache.put(new String("flow-1"), box);
+    assertEquals(1, cache.changed(), "the same key, changed twice");
+    assertNull(cache.get("flow-2"), "same hash (length), different key");
+    cache.delete(new String("flow-1"));
+    assertNull(cache.get("flow-1"));
+    cache.put("flow-3", new Box(3));
+    cache.flush();
+    assertNull(store.get("flow-1"));
+    assertEquals(3, store.get("flow-3").n);
+  }
+
+  @Test
   void shouldReadThroughAndKeepWhatItRead() {
     store.put("a", new Box(7));
     WriteBackCache<String, Box> cache = WriteBackCache.bounded(store, b -> 1, 100);

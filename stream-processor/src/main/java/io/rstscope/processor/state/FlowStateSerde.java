@@ -6,8 +6,11 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UTFDataFormatException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -271,8 +274,15 @@ public final class FlowStateSerde implements Serde<FlowState> {
     return in.readBoolean() ? in.readLong() : null;
   }
 
-  /** A growable big-endian byte array with DataOutputStream's encodings. */
+  /**
+   * A growable big-endian byte array with DataOutputStream's encodings. Ints and longs are stored whole through
+   * a VarHandle view, not byte by byte: the write-back encodes every changed flow state at each commit and this
+   * was a fifth of the processor's CPU (BENCHMARKS.md, "Stream processor").
+   */
   static final class Out {
+    private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
     private byte[] buf;
     private int n;
 
@@ -297,21 +307,20 @@ public final class FlowStateSerde implements Serde<FlowState> {
 
     void writeShort(int v) {
       ensure(2);
-      buf[n++] = (byte) (v >>> 8);
-      buf[n++] = (byte) v;
+      SHORT.set(buf, n, (short) v);
+      n += 2;
     }
 
     void writeInt(int v) {
       ensure(4);
-      buf[n++] = (byte) (v >>> 24);
-      buf[n++] = (byte) (v >>> 16);
-      buf[n++] = (byte) (v >>> 8);
-      buf[n++] = (byte) v;
+      INT.set(buf, n, v);
+      n += 4;
     }
 
     void writeLong(long v) {
-      writeInt((int) (v >>> 32));
-      writeInt((int) v);
+      ensure(8);
+      LONG.set(buf, n, v);
+      n += 8;
     }
 
     /** DataOutputStream.writeUTF: 2-byte length, modified UTF-8. */

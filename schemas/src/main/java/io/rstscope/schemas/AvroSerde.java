@@ -92,7 +92,9 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
       return null;
     }
     try {
-      if (handReader != null && bytes.length >= HEADER && isSingleObject(bytes) && fingerprintOf(bytes) == fingerprint) {
+      // A body of this class's own schema version, for a type with a hand-written reader (BodyReaders).
+      if (handReader != null && bytes.length >= HEADER && isSingleObject(bytes)
+          && fingerprintOf(bytes) == fingerprint) {
         return handReader.read(new AvroBody(bytes, HEADER, bytes.length - HEADER));
       }
       DatumReader<T> reader = readerFor(bytes);

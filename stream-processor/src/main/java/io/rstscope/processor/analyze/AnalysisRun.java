@@ -73,8 +73,8 @@ public final class AnalysisRun {
    * task, about 2 s in all; the global consumer waits the same on close. Short waits and a short
    * poll suit a run that is idle only while starting and stopping; they change no result.
    *
-   * <p>Commits every 100 ms, not the long-running processor's 250 ms: its completion is read from
-   * committed offsets, and 250 ms made a 1M-packet run 11-12 s instead of 8.4-8.9 s (BENCHMARKS.md).
+   * <p>Commits every 100 ms, not the long-running processor's 500 ms: its completion is read from
+   * committed offsets, and 250 ms already made a 1M-packet run 11-12 s instead of 8.4-8.9 s (BENCHMARKS.md).
    */
   static final Map<String, String> ONE_SHOT = Map.of(
       StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE,

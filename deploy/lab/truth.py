@@ -165,6 +165,21 @@ def expected_points(location, toward):
     i = {'client': 0, 'segment:client-P1': 0, 'segment:P1-P2': 1, 'segment:P2-P3': 2, 'segment:P3-server': 3, 'server': 3}[location]
     return PATH[:i] if toward == 'to_client' else PATH[i:]
 
+def group_rsts(pkts):
+    """One group per RST packet, seen at one or more points, in order of first sighting.
+    Identical RSTs (same src,dst,seq,ack,flags,ipId - e.g. a kernel answering three data segments
+    with IP ID 0) are distinct packets: the n-th copy at one point is paired with the n-th copy at
+    the others, and each is its own group."""
+    groups, nth = {}, {}
+    for p in sorted(pkts, key=lambda p: p['tsc']):
+        if not p['fl'] & 0x04: continue
+        k = (p['src'], p['dst'], p['seq'], p['ack'], p['flags'], p['ipId'])
+        n = nth[(k, p['point'])] = nth.get((k, p['point']), -1) + 1
+        g = groups.setdefault((k, n), dict(src=p['src'], dst=p['dst'], seq=p['seq'], ack=p['ack'], flags=p['flags'],
+                                           ipId=p['ipId'], sight={}, first_tsc=p['tsc'], dup=n))
+        g['sight'][p['point']] = p
+    return sorted(groups.values(), key=lambda g: g['first_tsc'])
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--scenario', required=True); ap.add_argument('--dir', required=True)
@@ -185,21 +200,11 @@ def main():
     forged, events = jl('forged.jsonl'), jl('events.jsonl')
     ctx = Ctx(pkts, forged, events)
 
-    # One entry per RST packet. Identical RSTs (same src,dst,seq,ack,flags,ipId - e.g. a kernel
-    # answering three data segments with IP ID 0) are distinct packets: the n-th copy at one point
-    # is paired with the n-th copy at the others, and each pair set is its own entry.
-    groups, nth = {}, {}
-    for p in sorted(pkts, key=lambda p: p['tsc']):
-        if not p['fl'] & 0x04: continue
-        k = (p['src'], p['dst'], p['seq'], p['ack'], p['flags'], p['ipId'])
-        n = nth[(k, p['point'])] = nth.get((k, p['point']), -1) + 1
-        g = groups.setdefault((k, n), dict(src=p['src'], dst=p['dst'], seq=p['seq'], ack=p['ack'], flags=p['flags'],
-                                           ipId=p['ipId'], sight={}, first_tsc=p['tsc'], dup=n))
-        g['sight'][p['point']] = p
-    dups = sum(1 for g in groups.values() if g['dup'])
+    groups = group_rsts(pkts)
+    dups = sum(1 for g in groups if g['dup'])
 
     errors, rsts, causes = [], [], {}
-    for g in sorted(groups.values(), key=lambda g: g['first_tsc']):
+    for g in groups:
         g['client'], g['server'] = ctx.flow(g)
         g['toward'] = 'to_client' if g['dst'] == g['client'] else 'to_server'
         v = None

@@ -115,6 +115,8 @@ def cmd_listen(a):
     s = socket.socket(fam, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind((a.bind, a.port))
+    if a.defer_accept:   # the handshake's last ACK alone does not complete a connection: its first data does
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_DEFER_ACCEPT, int(a.defer_accept))
     s.listen(a.backlog)
     open(a.ready, 'w').close() if a.ready else None
     end = time.time() + a.lifetime
@@ -138,7 +140,7 @@ def mksock(a, sport):
     s.settimeout(a.timeout)
     return s
 
-def client_one(a, sport, res):
+def client_one(a, sport, res, i=0, t_start=0.0):
     t0 = time.time()
     s = mksock(a, sport)
     r = {'sport': sport, 'dst': a.dst, 'port': a.port, 'mode': a.mode}
@@ -162,7 +164,9 @@ def client_one(a, sport, res):
             while s.recv(4096): pass
         elif a.mode in ('recv', 'hold'):
             d = s.recv(4096); r['got'] = len(d)
-        elif a.mode == 'holddata':        # the first data right after the handshake
+        elif a.mode == 'holddata':        # the first data a moment after the handshake (--data-at: when, per connection)
+            at = a.data_at[min(i, len(a.data_at) - 1)] if a.data_at else time.time() - t_start + a.pause
+            time.sleep(max(0.0, t_start + at - time.time()))
             s.sendall(b'hello\n'); d = s.recv(4096); r['got'] = len(d)
         elif a.mode == 'idleclient':      # the client application gives up on a silent server (SO_LINGER 0)
             s.sendall(b'hello\n'); s.recv(4096)
@@ -204,12 +208,13 @@ def client_one(a, sport, res):
     res.append(r)
 
 def cmd_connect(a):
+    t_start = time.time()
     res = []
     ths = []
     for i, sport in enumerate(a.sport):
         if a.stagger and i:
             time.sleep(a.stagger[min(i - 1, len(a.stagger) - 1)])
-        th = threading.Thread(target=client_one, args=(a, sport, res), daemon=True)
+        th = threading.Thread(target=client_one, args=(a, sport, res, i, t_start), daemon=True)
         th.start(); ths.append(th)
         if not a.parallel: th.join()
     for th in ths: th.join(a.timeout + 5)
@@ -385,6 +390,7 @@ def main():
     p.add_argument('--abort-after', type=int, default=16384)
     p.add_argument('--abort-how', choices=('linger', 'unread'), default='linger')
     p.add_argument('--keepcnt', type=int, default=2)
+    p.add_argument('--defer-accept', type=float, default=0, help='TCP_DEFER_ACCEPT seconds')
     p.add_argument('--cert'); p.add_argument('--key')
     p = sp.add_parser('connect')
     p.add_argument('--dst', required=True); p.add_argument('--port', type=int, required=True)
@@ -393,6 +399,7 @@ def main():
     p.add_argument('--parallel', action='store_true'); p.add_argument('--stagger', type=float, nargs='*')
     p.add_argument('--pause', type=float, default=1.0)
     p.add_argument('--ready', help='file created once the first exchange is done')
+    p.add_argument('--data-at', type=float, nargs='*', help='holddata: seconds after the start each connection sends')
     for name in ('inject', 'r1close'):
         p = sp.add_parser(name)
         p.add_argument('--iface', required=True); p.add_argument('--mode', default='')

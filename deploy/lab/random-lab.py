@@ -159,6 +159,8 @@ def run_config(cfg, outroot):
     kernel = ktrace.keep_only(kernel, hosts)
     forged = [json.loads(l) for l in open(forged_log) if l.strip()]
     pcaps = {p['name']: os.path.join(out, p['name'] + '.pcap') for p in cfg['points']}
+    with open(os.path.join(out, 'kernel.jsonl'), 'w') as f:
+        for k in kernel: f.write(ktrace.to_jsonl(k) + '\n')
     rsts, errors, facts = T.decide(cfg, net.client, net.server, pcaps, kernel, forged)
     if errors:
         for e in errors[:8]: print('    ' + e, file=sys.stderr)
@@ -172,8 +174,6 @@ def run_config(cfg, outroot):
                  clockOffsetsMicros={pt: int(round(s * 1e6)) for pt, s in cfg.get('clockShiftSeconds', {}).items()},
                  rsts=rsts)
     json.dump(truth, open(os.path.join(out, 'truth.json'), 'w'), indent=2)
-    with open(os.path.join(out, 'kernel.jsonl'), 'w') as f:
-        for k in kernel: f.write(ktrace.to_jsonl(k) + '\n')
     events_log = [json.loads(l) for l in open(os.path.join(work, 'events.jsonl')) if l.strip().startswith('{')]
     run = dict(configuration={k: v for k, v in cfg.items()}, client=net.client, server=net.server, seconds=seconds,
                forgedLog=forged, programOutput=events_log, sensorLossDropped=post.get('dropped'), **facts)

@@ -61,6 +61,12 @@ def flow_phase(pkts, g):
     if any(p['plen'] for p in before): return 'data'
     return 'handshake'
 
+def answers_syn(pkts, g):
+    """the RST refuses a SYN: RST+ACK, seq 0, ack = that SYN's seq + 1"""
+    if g['flags'] != 'RA' or g['seq'] != 0: return False
+    return any(p['src'] == g['dst'] and p['dst'] == g['src'] and p['fl'] & 0x12 == 0x02 and (p['seq'] + 1) % 2**32 == g['ack']
+               for p in pkts)
+
 def decide(cfg, client, server, pcaps, kernel, forged):
     """-> (rsts for truth.json, errors, notes). pcaps: point name -> file; kernel: events (t, event,
     src, dst, state, reason) of this configuration's hosts; forged: the injector's/agent's log."""
@@ -107,9 +113,10 @@ def decide(cfg, client, server, pcaps, kernel, forged):
             if best is not None:
                 best['used'] = True
                 kinfo = dict(event='tcp_send_reset', reason=best['reason'], state=best['state'])
-                rule = next((r for r in E.KINDS[ev['kind']].rules(ev) if r.matches(src_role, best)), None)
+                syn = answers_syn(pkts, g)
+                rule = next((r for r in E.KINDS[ev['kind']].rules(ev) if r.matches(src_role, best, syn)), None)
                 if rule is None:
-                    rule = next((r for r in E.COLLATERAL if r.matches(src_role, best)), None)
+                    rule = next((r for r in E.COLLATERAL if r.matches(src_role, best, syn)), None)
                 if rule is None:
                     errors.append('%s: kernel says %s (%s) from the %s, which event %s does not explain'
                                   % (tag, best['reason'], best['state'], src_role, ev['kind']))
@@ -117,7 +124,15 @@ def decide(cfg, client, server, pcaps, kernel, forged):
                 verdict = dict(emitter=src_role, epos=0 if src_role == 'client' else topo.n + 1, extra_hop=False,
                                ttl=cfg['ttl'][src_role], forged=False, cause=rule.cause,
                                phase=rule.phase or flow_phase(pkts, g), by=src_role)
-        # 3. a firewall of the configuration
+        # 3. an endpoint RST its kernel sends without a trace event (the event's table says which)
+        if verdict is None:
+            for role, flags, cause, phase in E.KINDS[ev['kind']].untraced(ev):
+                if role == src_role and flags == g['flags']:
+                    verdict = dict(emitter=src_role, epos=0 if src_role == 'client' else topo.n + 1, extra_hop=False,
+                                   ttl=cfg['ttl'][src_role], forged=False, cause=cause, phase=phase, by=src_role + ' (untraced)')
+                    kinfo = dict(event='none', reason=None, state=None)
+                    break
+        # 4. a firewall of the configuration
         if verdict is None:
             devs = [d for d in E.KINDS[ev['kind']].devices(ev) if d['toward'] == toward]
             if devs:

@@ -67,6 +67,77 @@ def answers_syn(pkts, g):
     return any(p['src'] == g['dst'] and p['dst'] == g['src'] and p['fl'] & 0x12 == 0x02 and (p['seq'] + 1) % 2**32 == g['ack']
                for p in pkts)
 
+UNTRACED = [('any', 'R', 'no_socket', None)]
+
+def endpoint_verdict(cfg, topo, role, **kw):
+    return dict(emitter=role, epos=0 if role == 'client' else topo.n + 1, extra_hop=False, ttl=cfg['ttl'][role],
+                forged=False, by=role, **kw)
+
+def explanations(cfg, topo, ev, g, pkts, src_role, toward, forged, sends):
+    """every way this RST could have come about, most certain first"""
+    kd = E.KINDS[ev['kind']]
+    # 1. the injector's / agent's own log
+    for f in forged:
+        if not f.get('_used') and (f['src'], f['dst'], f['seq'], f['ack'], f['flags'], f['ipId']) == \
+                (g['src'], g['dst'], g['seq'], g['ack'], g['flags'], g['ipId']):
+            dev = cfg['injector'] if f['device'] == 'injector' else cfg['agent']
+            yield dict(emitter='middlebox', epos=dev['router'], extra_hop=f['device'] == 'injector', ttl=f['ttl'],
+                       forged=True, cause=f['cause'], phase=f['phase'], by=f['device'], claim=f)
+            break
+    # 2. the endpoint's kernel said it sent it
+    best = None
+    for k in sends:
+        if k.get('_used') or k['dst'] != g['dst']: continue
+        if not (k['src'] == g['src'] or (is_wildcard(k['src']) and port(k['src']) == port(g['src']))): continue
+        dt = g['first_tsc'] - k['t']
+        if -0.05 <= dt <= 1.0 and (best is None or abs(dt) < abs(g['first_tsc'] - best['t'])):
+            best = k
+    if best is not None:
+        syn = answers_syn(pkts, g)
+        rule = next((r for r in kd.rules(ev) if r.matches(src_role, best, syn)), None) or \
+            next((r for r in E.COLLATERAL if r.matches(src_role, best, syn)), None)
+        if rule is None:
+            yield dict(error='%s -> %s: kernel says %s (%s) from the %s, which event %s does not explain'
+                       % (g['src'], g['dst'], best['reason'], best['state'], src_role, ev['kind']))
+        else:
+            yield endpoint_verdict(cfg, topo, src_role, cause=rule.cause, phase=rule.phase or flow_phase(pkts, g),
+                                   claim=best, kernel=dict(event='tcp_send_reset', reason=best['reason'], state=best['state']))
+    # 3. an endpoint RST its kernel sends without a trace event: the event's own, or a bare R answering
+    #    a segment for a connection the host no longer has (the captures must fit the endpoint exactly)
+    for role, flags, cause, phase in list(kd.untraced(ev)) + UNTRACED:
+        if role in ('any', src_role) and flags == g['flags']:
+            yield endpoint_verdict(cfg, topo, src_role, cause=cause, phase=phase or flow_phase(pkts, g), untraced=True,
+                                   kernel=dict(event='none', reason=None, state=None))
+            break
+    # 4. a firewall of the configuration
+    for d in kd.devices(ev):
+        if d['toward'] == toward:
+            yield dict(emitter='middlebox', epos=d['router'], extra_hop=False, ttl=cfg['ttl']['routers'][d['router'] - 1],
+                       forged=True, cause=d['cause'], phase=d['phase'], by='router %d firewall' % d['router'])
+
+def cross_check(topo, ev, g, verdict, toward, tag):
+    """the points that saw it, the first of them, its TTL at each: do they fit this emitter?"""
+    errors = []
+    want = topo.downstream(verdict['epos'], toward)
+    seen = [p for p in topo.points if p['name'] in g['sight']]
+    ok_sets = [[p['name'] for p in want]]
+    for b in E.blockers(ev):
+        if b['toward'] == toward:
+            ok_sets.append([p['name'] for p in want if (p['pos'] < b['router'] if toward == 'server' else p['pos'] > b['router'])])
+    seen_names = [p['name'] for p in seen]
+    if not any(set(seen_names) == set(x) for x in ok_sets):
+        return ['%s: seen at %s, but a RST from %s toward the %s must be seen at %s'
+                % (tag, seen_names, verdict['by'], toward, ok_sets[0])]
+    if g['sight'][min(seen, key=lambda p: g['sight'][p['name']]['tsc'])['name']]['tsc'] < g['sight'][want[0]['name']]['tsc']:
+        errors.append('%s: first seen at a point farther from %s than %s' % (tag, verdict['by'], want[0]['name']))
+    for p in seen:
+        hops = topo.routers_between(verdict['epos'], p, toward) + (1 if verdict['extra_hop'] else 0)
+        if g['sight'][p['name']]['ttl'] != verdict['ttl'] - hops:
+            errors.append('%s: TTL %d at %s, expected %d (%s, initial %d, %d routers)'
+                          % (tag, g['sight'][p['name']]['ttl'], p['name'], verdict['ttl'] - hops,
+                             verdict['by'], verdict['ttl'], hops))
+    return errors
+
 def decide(cfg, client, server, pcaps, kernel, forged):
     """-> (rsts for truth.json, errors, notes). pcaps: point name -> file; kernel: events (t, event,
     src, dst, state, reason) of this configuration's hosts; forged: the injector's/agent's log."""
@@ -79,7 +150,8 @@ def decide(cfg, client, server, pcaps, kernel, forged):
     for ev in cfg['events']:
         for pt in ev['ports']: by_port[pt] = ev
     errors, notes, rsts = [], [], []
-    sends = [dict(k, used=False) for k in kernel if k['event'] == 'tcp_send_reset']
+    untraced = 0
+    sends = [dict(k) for k in kernel if k['event'] == 'tcp_send_reset']
     produced = {}
     for g in group_rsts(pkts):
         tag = '%s -> %s seq %d ack %d %s id %s' % (g['src'], g['dst'], g['seq'], g['ack'], g['flags'], g['ipId'])
@@ -91,78 +163,23 @@ def decide(cfg, client, server, pcaps, kernel, forged):
         if ev is None:
             errors.append('RST of no event (server port %d): %s' % (port(sv), tag)); continue
         toward = dst_role
-        verdict, kinfo = None, None
-        # 1. the injector's / agent's own log
-        for f in forged:
-            if (f['src'], f['dst'], f['seq'], f['ack'], f['flags'], f['ipId']) == (g['src'], g['dst'], g['seq'], g['ack'], g['flags'], g['ipId']) \
-                    and not f.get('_used'):
-                f['_used'] = True
-                dev = cfg['injector'] if f['device'] == 'injector' else cfg['agent']
-                verdict = dict(emitter='middlebox', epos=dev['router'], extra_hop=f['device'] == 'injector', ttl=f['ttl'],
-                               forged=True, cause=f['cause'], phase=f['phase'], by=f['device'])
-                break
-        # 2. the endpoint's kernel
-        if verdict is None:
-            best = None
-            for k in sends:
-                if k['used'] or k['dst'] != g['dst']: continue
-                if not (k['src'] == g['src'] or (is_wildcard(k['src']) and port(k['src']) == port(g['src']))): continue
-                dt = g['first_tsc'] - k['t']
-                if -0.05 <= dt <= 1.0 and (best is None or abs(dt) < abs(g['first_tsc'] - best['t'])):
-                    best = k
-            if best is not None:
-                best['used'] = True
-                kinfo = dict(event='tcp_send_reset', reason=best['reason'], state=best['state'])
-                syn = answers_syn(pkts, g)
-                rule = next((r for r in E.KINDS[ev['kind']].rules(ev) if r.matches(src_role, best, syn)), None)
-                if rule is None:
-                    rule = next((r for r in E.COLLATERAL if r.matches(src_role, best, syn)), None)
-                if rule is None:
-                    errors.append('%s: kernel says %s (%s) from the %s, which event %s does not explain'
-                                  % (tag, best['reason'], best['state'], src_role, ev['kind']))
-                    continue
-                verdict = dict(emitter=src_role, epos=0 if src_role == 'client' else topo.n + 1, extra_hop=False,
-                               ttl=cfg['ttl'][src_role], forged=False, cause=rule.cause,
-                               phase=rule.phase or flow_phase(pkts, g), by=src_role)
-        # 3. an endpoint RST its kernel sends without a trace event (the event's table says which)
-        if verdict is None:
-            for role, flags, cause, phase in E.KINDS[ev['kind']].untraced(ev):
-                if role == src_role and flags == g['flags']:
-                    verdict = dict(emitter=src_role, epos=0 if src_role == 'client' else topo.n + 1, extra_hop=False,
-                                   ttl=cfg['ttl'][src_role], forged=False, cause=cause, phase=phase, by=src_role + ' (untraced)')
-                    kinfo = dict(event='none', reason=None, state=None)
-                    break
-        # 4. a firewall of the configuration
-        if verdict is None:
-            devs = [d for d in E.KINDS[ev['kind']].devices(ev) if d['toward'] == toward]
-            if devs:
-                d = devs[0]
-                verdict = dict(emitter='middlebox', epos=d['router'], extra_hop=False,
-                               ttl=cfg['ttl']['routers'][d['router'] - 1], forged=True, cause=d['cause'],
-                               phase=d['phase'], by='router %d firewall' % d['router'])
-        if verdict is None:
+        candidates = list(explanations(cfg, topo, ev, g, pkts, src_role, toward, forged, sends))
+        if not candidates:
             errors.append('no rule explains RST ' + tag); continue
-        # cross-checks against the captures
-        want = topo.downstream(verdict['epos'], toward)
+        # the first explanation whose sightings and TTLs fit the captures wins
+        chosen, first_errors = None, None
+        for cand in candidates:
+            if cand.get('error'):
+                first_errors = first_errors or [cand['error']]; continue
+            errs = cross_check(topo, ev, g, cand, toward, tag)
+            if not errs:
+                chosen = cand; break
+            first_errors = first_errors or errs
+        if chosen is None:
+            errors.extend(first_errors); continue
+        if chosen.get('claim'): chosen['claim']['_used'] = True
+        verdict, kinfo = chosen, chosen.get('kernel')
         seen = [p for p in topo.points if p['name'] in g['sight']]
-        ok_sets = [[p['name'] for p in want]]
-        for b in E.blockers(ev):
-            if b['toward'] == toward:
-                ok_sets.append([p['name'] for p in want if (p['pos'] < b['router'] if toward == 'server' else p['pos'] > b['router'])])
-        seen_names = [p['name'] for p in topo.points if p['name'] in g['sight']]
-        if not any(set(seen_names) == set(s) for s in ok_sets):
-            errors.append('%s: seen at %s, but a RST from %s toward the %s must be seen at %s'
-                          % (tag, seen_names, verdict['by'], toward, ok_sets[0]))
-        else:
-            order = sorted(seen, key=lambda p: g['sight'][p['name']]['tsc'])
-            if order and g['sight'][order[0]['name']]['tsc'] > g['sight'][want[0]['name']]['tsc']:
-                errors.append('%s: first seen at %s, expected %s' % (tag, order[0]['name'], want[0]['name']))
-            for p in seen:
-                hops = topo.routers_between(verdict['epos'], p, toward) + (1 if verdict['extra_hop'] else 0)
-                if g['sight'][p['name']]['ttl'] != verdict['ttl'] - hops:
-                    errors.append('%s: TTL %d at %s, expected %d (%s, initial %d, %d routers)'
-                                  % (tag, g['sight'][p['name']]['ttl'], p['name'], verdict['ttl'] - hops,
-                                     verdict['by'], verdict['ttl'], hops))
         produced.setdefault(ev['id'], {}).setdefault(verdict['cause'], 0)
         produced[ev['id']][verdict['cause']] += 1
         entry = dict(
@@ -172,11 +189,12 @@ def decide(cfg, client, server, pcaps, kernel, forged):
             expected=dict(emitter=verdict['emitter'], location=topo.location(verdict['epos']), forged=verdict['forged'],
                           phase=verdict['phase'], cause=verdict['cause']))
         if kinfo: entry['kernel'] = kinfo
+        if verdict.get('untraced'): untraced += 1
         entry['event'] = ev['id']
         rsts.append(entry)
     # kernel RSTs that a point downstream should have seen
     for k in sends:
-        if k['used'] or is_wildcard(k['src']): continue
+        if k.get('_used') or is_wildcard(k['src']): continue
         role = topo.role_of(k['src'])
         ev = by_port.get(port(k['src']) if role == 'server' else port(k['dst']))
         if role is None or ev is None: continue
@@ -205,4 +223,5 @@ def decide(cfg, client, server, pcaps, kernel, forged):
                 errors.append('event %s expected %d RST(s) with cause %s, found %d' % (ev['id'], n, cause, got.get(cause, 0)))
         if ev['kind'] == 'clean_close' and got:
             errors.append('negative control %s has RSTs' % ev['id'])
-    return rsts, errors, dict(packetsPerPoint=counts, kernelResetsUnmatched=sum(1 for k in sends if not k['used']))
+    return rsts, errors, dict(packetsPerPoint=counts, kernelResetsUnmatched=sum(1 for k in sends if not k.get('_used')),
+                              endpointResetsUntraced=untraced)

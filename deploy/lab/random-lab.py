@@ -242,7 +242,10 @@ def main():
                 print('lab random: time is spent (%.0f s), stopping' % (time.time() - start)); break
             index += 1
             cfg = draw(a.seed, index, a.kinds)
-            ok, line, det = run_config(cfg, a.out)
+            try:
+                ok, line, det = run_config(cfg, a.out)
+            except (OSError, ValueError, KeyError, subprocess.SubprocessError) as e:   # the lab's own failure: replace it
+                ok, line, det = False, '%s: %s' % (type(e).__name__, e), {}
             if ok:
                 accepted.append(dict(id=cfg['id'], **det))
                 print('%-10s ok        %s' % (cfg['id'], line), flush=True)
@@ -258,6 +261,7 @@ def main():
         raise SystemExit(130)
     finally:
         N.teardown()
+        os.makedirs(a.out, exist_ok=True)
         idx = dict(seed=a.seed, requested=a.count, seconds=round(time.time() - start, 1), accepted=accepted, rejected=rejected)
         json.dump(idx, open(os.path.join(a.out, 'INDEX.json'), 'w'), indent=2)
     n = sum(x['rsts'] for x in accepted)

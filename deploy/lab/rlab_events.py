@@ -199,7 +199,7 @@ class BacklogOverflow(Kind):
     needs = ('sysctl_backlog',)
     sports = 3
     def draw(self, rng, cfg):
-        return dict(listenerSeconds=rng.choice([2.0, 2.5]), deferAccept=True)
+        return dict(listenerSeconds=rng.choice([4.0, 5.0]), deferAccept=True)
     def run(self, ctx, ev):
         # The listener (backlog 1: two pending handshakes, two queued connections at most) must
         # outlive the connects: its lifetime counts from here. With TCP_DEFER_ACCEPT a connection

@@ -273,7 +273,7 @@ class IdleTimeout(Kind):
         else:
             ready = os.path.join(ctx.work, 'client%d.ready' % port)
             t = threading.Thread(target=ctx.client, args=(port, 'keepalive', ev['sports'], '--ready', ready), kwargs=dict(timeout=6))
-            t.start(); wait_file(ready, 5)
+            t.start(); wait_file(ready, 10)
             # the client goes silent: its packets of this flow die on a router
             ctx.fw(ev['dropRouter'], '-I', 'FORWARD', '-p', 'tcp', '-s', ctx.net.client, '--sport', str(ev['sports'][0]), '-j', 'DROP')
             t.join()
@@ -366,7 +366,7 @@ class StateLost(Kind):
         t = threading.Thread(target=ctx.client, args=(ev['ports'][0], 'late', ev['sports'], '--pause', cpause, '--ready', ready),
                              kwargs=dict(timeout=6))
         t.start()
-        wait_file(ready, 5)
+        wait_file(ready, 10)
         if ev['lost'] == 'deleted':
             time.sleep(0.3)
             r = nsx(ctx.net.router_ns(ev['router']), 'conntrack', '-D', '-f', 'ipv6' if ctx.net.v6 else 'ipv4', '-p', 'tcp',

@@ -13,8 +13,8 @@ hping3, iptables, conntrack), and how the truth of its RSTs is decided:
     their own log.
   * expect - causes the event must have produced at least once (else a tool failed).
 """
-import json, os, random, subprocess, threading, time
-from rlab_net import LabError, INJ_NS, PY, nsx
+import json, os, subprocess, threading, time
+from rlab_net import LabError, PY, nsx
 
 LAB = os.path.dirname(os.path.abspath(__file__))
 LABTOOL = os.path.join(LAB, 'labtool.py')

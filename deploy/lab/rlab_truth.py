@@ -139,7 +139,7 @@ def cross_check(topo, ev, g, verdict, toward, tag):
     return errors
 
 def decide(cfg, client, server, pcaps, kernel, forged):
-    """-> (rsts for truth.json, errors, notes). pcaps: point name -> file; kernel: events (t, event,
+    """-> (rsts for truth.json, errors, facts for run.json). pcaps: point name -> file; kernel: events (t, event,
     src, dst, state, reason) of this configuration's hosts; forged: the injector's/agent's log."""
     topo = Topology(cfg, client, server)
     pkts, counts = [], {}
@@ -149,7 +149,7 @@ def decide(cfg, client, server, pcaps, kernel, forged):
     by_port = {}
     for ev in cfg['events']:
         for pt in ev['ports']: by_port[pt] = ev
-    errors, notes, rsts = [], [], []
+    errors, rsts = [], []
     untraced = 0
     sends = [dict(k) for k in kernel if k['event'] == 'tcp_send_reset']
     produced = {}

@@ -23,7 +23,7 @@ source "$LABDIR/scenarios.sh"
 
 # one lab at a time on this machine (namespace names are fixed)
 exec 9>/run/rsl-lab.lock
-flock -n 9 || die "another lab run holds /run/rsl-lab.lock"
+flock -n 9 || { echo "run-lab: waiting for /run/rsl-lab.lock (another lab run holds it)" >&2; flock 9; }
 
 LAB_BG_PIDS=()
 WORK=""

@@ -33,7 +33,7 @@ public final class PathModel {
   private final boolean inferred;
   private final String contradiction;
   /** Packets that must show a pair of points the other way round before a configured order gives way. */
-  static final long CONTRADICTING_VOTES = 3;
+  static final long CONTRADICTING_VOTES = 2;
 
   private PathModel(List<String> order, Map<String, Long> offsetMicros, boolean inferred, String contradiction) {
     this.order = List.copyOf(order);

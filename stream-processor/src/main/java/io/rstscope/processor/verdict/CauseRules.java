@@ -165,8 +165,8 @@ public final class CauseRules {
                       + "connection its program never accepted, reset when the program exited",
                   s -> s.f().handshakeAck() != null,
                   Cause.abort, NEVER_ACCEPTED, 0.65))),
-      new Group("client_in_handshake", "the client sent it and had sent no payload and no FIN",
-          s -> s.clientSent() && s.f().clientBytes() == 0 && s.f().senderFin() == null,
+      new Group("client_in_handshake", "the client sent it before any payload or FIN from either side",
+          s -> s.clientSent() && s.handshakePhase(),
           List.of(
               rule("time_wait_client",
                   "the server answered the SYN with a bare ACK (its TIME_WAIT socket's challenge), the client reset it",
@@ -212,9 +212,10 @@ public final class CauseRules {
                   Cause.firewall_reject, NO_SYNACK, 0.9),
               rule("reject_of_synack",
                   "in the client's name toward the server, answering the server's SYN/ACK, which did not get past "
-                      + "the device",
-                  s -> s.f().fromClient() && Boolean.FALSE.equals(s.f().triggerPassed()) && s.f().trigger() != null
-                      && Facts.isSynAck(s.f().trigger()),
+                      + "the device (not seen beyond it, or the client sent its SYN again)",
+                  s -> s.f().fromClient() && s.f().trigger() != null && Facts.isSynAck(s.f().trigger())
+                      && (Boolean.FALSE.equals(s.f().triggerPassed())
+                          || s.f().triggerPassed() == null && s.f().synRepeated() != null),
                   Cause.firewall_reject, TRIGGER_STOPPED, 0.85),
               rule("reject_stopped_trigger", "the segment it answers did not get past the device",
                   s -> Boolean.FALSE.equals(s.f().triggerPassed()),

@@ -44,6 +44,8 @@ import java.util.Objects;
  * @param tupleReused       the 4-tuple had a connection that ended (FIN or RST) before that SYN
  * @param synAck            first server SYN/ACK before the RST
  * @param synAckClosest     the server SYN/ACK closest in time to the RST, before or after it
+ * @param synRepeated       the client's SYN sent again after the server's SYN/ACK had passed the same point: the
+ *                          SYN/ACK never reached the client
  * @param handshakeAck      the client's first ACK after the SYN/ACK, before the RST
  * @param ackToSyn          a bare ACK from the server answering the SYN without a SYN/ACK (a TIME_WAIT socket)
  * @param clientBytes       payload bytes the client sent before the RST (the most any point saw)
@@ -63,6 +65,7 @@ import java.util.Objects;
  * @param earlierRst        the first other RST of this connection before this one
  * @param answeredAfterEarlierRst the other side's last packet after {@code earlierRst} and before this RST
  * @param dataAfter         the claimed sender's packets after its RST at points that saw the RST, same connection
+ *                          (the client's SYN sent again counts: it was still trying to connect)
  * @param spreadBurst       other RSTs in the claimed sender's name close in time with other sequence numbers
  * @param seq               the RST's sequence number against what the claimed sender used
  * @param senderNextSeq     the claimed sender's next sequence number before the RST, null when unknown
@@ -88,6 +91,7 @@ public record Facts(
     boolean tupleReused,
     Pkt synAck,
     Pkt synAckClosest,
+    Pkt synRepeated,
     Pkt handshakeAck,
     Pkt ackToSyn,
     long clientBytes,
@@ -365,13 +369,32 @@ public record Facts(
         if (!fromSender(p)) {
           continue;
         }
-        if (!isRst(p) && !has(p.flags(), SYN) && sightingAt.containsKey(p.point()) && after(p) && p.tsMicros() < connEnd) {
+        boolean sameSyn = syn != null && isSyn(p) && p.seq() == syn.seq();
+        if (!isRst(p) && (!has(p.flags(), SYN) || sameSyn) && sightingAt.containsKey(p.point()) && after(p)
+            && p.tsMicros() < connEnd) {
           dataAfter.add(p);
         }
         if (isRst(p) && !c.findingId().equals(p.rstId()) && p.seq() != c.seq()
             && Math.abs(p.tsMicros() - rstTime) <= c.thresholds().burstMicros()
             && burst.stream().noneMatch(b -> Objects.equals(b.rstId(), p.rstId()))) {
           burst.add(p);
+        }
+      }
+
+      Pkt synRepeated = null;
+      if (syn != null) {
+        Map<String, Long> synAckAt = new HashMap<>();
+        for (Pkt p : c.packets()) {
+          if (isSynAck(p) && !p.fromClient() && p.tsMicros() >= connStart) {
+            synAckAt.merge(p.point(), p.rawMicros(), Math::min);
+          }
+        }
+        for (Pkt p : c.packets()) {
+          Long at = synAckAt.get(p.point());
+          if (isSyn(p) && p.fromClient() && p.seq() == syn.seq() && at != null && p.rawMicros() > at
+              && (synRepeated == null || p.tsMicros() < synRepeated.tsMicros())) {
+            synRepeated = p;
+          }
         }
       }
 
@@ -449,7 +472,7 @@ public record Facts(
 
       return new Facts(c, c.fromClient(), rstTime, has(c.flags(), ACK), phase, travel, nearest, upstream,
           upstreamMissed, List.copyOf(ttls), summarize(ttls), syn, syn != null && (syn.flags() & (FIN | URG)) != 0,
-          tupleReused, synAck, synAckClosest, handshakeAck, ackToSyn, clientBytes, serverBytes, senderFin, otherFin,
+          tupleReused, synAck, synAckClosest, synRepeated, handshakeAck, ackToSyn, clientBytes, serverBytes, senderFin, otherFin,
           otherDataAfterFin, last, last == null ? 0 : rstTime - last.tsMicros(), trigger, triggerPassed, probes[0],
           probes[1] > 0, hint, earlierRst, answeredAfterEarlierRst, List.copyOf(dataAfter), List.copyOf(burst), seq,
           next, delta, answers, c.kernelEvents());

@@ -103,6 +103,19 @@ class CauseRulesTest {
   }
 
   @Test
+  void shouldSeeARejectedSynAckFromTheServerSideAloneByTheClientsRepeatedSyn() {
+    // Every point is on the server's side of the router that rejects the SYN/ACK: the client, which never got
+    // it, sends its SYN again, which it would not do had it reset the connection itself.
+    Verdict v = new CaseBuilder().onlyPoints("P2", "P3").packet(0, true, "S", CISN, 0, 0)
+        .packet(1, false, "SA", SISN, CISN + 1, 0)
+        .packet(1000, true, "S", CISN, 0, 0)
+        .rst(1.2, true, "R", CISN + 1, 0, 255, "P2", "P3").judge();
+    assertTrue(v.forged());
+    assertEquals("segment:client-P2", v.location().text());
+    assertEquals(Cause.firewall_reject, v.cause());
+  }
+
+  @Test
   void shouldNeverCallTheClientsOwnAnswerToATimeWaitChallengeForged() {
     // A SYN crafted with TTL 64 on a host whose kernel uses 128: the server's TIME_WAIT socket answers with a
     // bare ACK, and the client's kernel resets it with its own TTL, which is not the SYN's.

@@ -58,6 +58,13 @@ public final class AnalysisRun {
 
   /** Also read each finding's flow from the stores before the run closes, to draw ladders (--format html). */
   private boolean withLadders;
+  private Consumer<String> notices;
+
+  /** Where one-line notices go (a --path the TTLs contradict); by default with the progress lines. */
+  public AnalysisRun withNotices(Consumer<String> sink) {
+    this.notices = sink;
+    return this;
+  }
 
   public AnalysisRun withLadders(boolean on) {
     this.withLadders = on;
@@ -116,7 +123,8 @@ public final class AnalysisRun {
       String applicationId = runId;
 
       // Every point is known up front: no RST is decided before a late-starting agent's first record arrives.
-      ProcessorConfig config = ProcessorConfig.builder().pathOrder(path).expectedPoints(points.keySet()).build();
+      ProcessorConfig config = ProcessorConfig.builder().pathOrder(path).expectedPoints(points.keySet())
+          .notices(notices != null ? notices : progress).build();
       Topology topology = RstTopology.build(config, topics);
       List<NewTopic> internalTopics = InternalTopics.of(topology.describe(), applicationId, topics);
       Properties settings = StreamsSettings.of(applicationId, servers, stateDir, 1, ONE_SHOT);

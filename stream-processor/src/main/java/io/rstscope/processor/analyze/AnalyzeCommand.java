@@ -70,7 +70,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
     AnalysisRun.Result result;
     try {
       result = new AnalysisRun(points, order, bootstrap, Duration.ofSeconds(timeoutSeconds),
-          line -> { if (!quiet) err.println("rstscope: " + line); }).withLadders(format.equals("html")).run();
+          line -> { if (!quiet) err.println("rstscope: " + line); }).withLadders(format.equals("html"))
+          .withNotices(line -> err.println("rstscope: " + line)).run();
     } catch (AgentException e) {
       throw new CaptureFiles.BadInput(e.getMessage());
     }

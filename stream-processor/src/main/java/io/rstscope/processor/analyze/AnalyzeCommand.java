@@ -48,6 +48,11 @@ public final class AnalyzeCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "FILE", description = "Write the findings to FILE instead of standard output.")
   Path out;
 
+  @Option(names = "--flows", paramLabel = "FILE",
+      description = "Also write one JSON line per TCP connection (with or without a RST) to FILE: Zeek's conn_state and"
+          + " history, per-point packet and byte counts (docs/contracts.md).")
+  Path flowsOut;
+
   @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "300",
       description = "Give up when the analysis has not finished after this long (default: ${DEFAULT-VALUE}).")
   long timeoutSeconds;
@@ -70,7 +75,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
     AnalysisRun.Result result;
     try {
       result = new AnalysisRun(points, order, bootstrap, Duration.ofSeconds(timeoutSeconds),
-          line -> { if (!quiet) err.println("rstscope: " + line); }).withLadders(format.equals("html")).run();
+          line -> { if (!quiet) err.println("rstscope: " + line); }).withLadders(format.equals("html"))
+          .withFlows(flowsOut != null).run();
     } catch (AgentException e) {
       throw new CaptureFiles.BadInput(e.getMessage());
     }
@@ -83,6 +89,14 @@ public final class AnalyzeCommand implements Callable<Integer> {
         Files.writeString(out, rendered, StandardCharsets.UTF_8);
       } catch (IOException e) {
         throw new CaptureFiles.BadInput("cannot write " + out + ": " + e.getMessage());
+      }
+    }
+    if (flowsOut != null) {
+      try {
+        Files.writeString(flowsOut, result.flows().isEmpty() ? "" : String.join("\n", result.flows()) + "\n",
+            StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new CaptureFiles.BadInput("cannot write " + flowsOut + ": " + e.getMessage());
       }
     }
     if (!quiet) {

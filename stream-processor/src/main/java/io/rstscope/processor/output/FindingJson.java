@@ -58,8 +58,21 @@ public final class FindingJson {
       evidence(g, f);
       field(g, Name.RECOMMENDATION, f.getRecommendation());
       field(g, Name.COMMUNITY_ID, f.getCommunityId());
+      zeek(g, f);
       g.writeEndObject();
     });
+  }
+
+  /** Zeek's conn_state and history of the RST's connection, when known: the same object in both documents. */
+  private static void zeek(JsonGenerator g, RstFinding f) throws IOException {
+    if (f.getZeek() == null) {
+      return;
+    }
+    startObject(g, Name.ZEEK);
+    field(g, Name.CONN_STATE, f.getZeek().getConnState());
+    field(g, Name.HISTORY, f.getZeek().getHistory());
+    field(g, Name.POINT, f.getZeek().getPoint());
+    g.writeEndObject();
   }
 
   /**
@@ -111,6 +124,7 @@ public final class FindingJson {
         field(g, Name.PRODUCT, "rstscope");
         g.writeEndObject();
       }
+      zeek(g, f);
       startObject(g, Name.RSTSCOPE);
       field(g, Name.FINDING_ID, f.getFindingId());
       field(g, Name.EMITTER, f.getEmitter().name());
@@ -300,6 +314,9 @@ public final class FindingJson {
     static final SerializedString TTL = new SerializedString("ttl");
     static final SerializedString TYPE = new SerializedString("type");
     static final SerializedString VERSION = new SerializedString("version");
+    static final SerializedString ZEEK = new SerializedString("zeek");
+    static final SerializedString CONN_STATE = new SerializedString("conn_state");
+    static final SerializedString HISTORY = new SerializedString("history");
 
     private Name() {}
   }

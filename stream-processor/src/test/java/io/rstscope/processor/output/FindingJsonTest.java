@@ -14,6 +14,7 @@ import io.rstscope.avro.Phase;
 import io.rstscope.avro.RstFinding;
 import io.rstscope.avro.RstIdentity;
 import io.rstscope.avro.Sighting;
+import io.rstscope.avro.ZeekConn;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -130,6 +131,8 @@ class FindingJsonTest {
           .setRecommendation(pick(r, TEXTS))
           .setRelatedFindingId(r.nextInt(3) == 0 ? pick(r, TEXTS) : null)
           .setRstTime(time(r)).setDecidedAt(time(r))
+          .setZeek(r.nextInt(3) == 0 ? null : new ZeekConn(pick(r, new String[] {"REJ", "RSTO", "OTH"}),
+              r.nextBoolean() ? "ShADadR" : pick(r, TEXTS), r.nextBoolean() ? "P1" : pick(r, TEXTS)))
           .build());
     }
     return out;

@@ -56,7 +56,15 @@ final class TreeFindingJson {
     }
     root.put("recommendation", f.getRecommendation());
     root.put("community_id", f.getCommunityId());
+    zeek(root, f);
     return write(root);
+  }
+
+  private static void zeek(ObjectNode root, RstFinding f) {
+    if (f.getZeek() != null) {
+      root.putObject("zeek").put("conn_state", f.getZeek().getConnState()).put("history", f.getZeek().getHistory())
+          .put("point", f.getZeek().getPoint());
+    }
   }
 
   /**
@@ -100,6 +108,7 @@ final class TreeFindingJson {
       observer.put("type", "sensor");
       observer.put("product", "rstscope");
     }
+    zeek(root, f);
     ObjectNode r = root.putObject("rstscope");
     r.put("finding_id", f.getFindingId());
     r.put("emitter", f.getEmitter().name());

@@ -166,11 +166,13 @@ def cmd_connect(a):
 def raw_sender():
     return socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
 
-def forge_send(sock, log, device, cause, phase, src, dst, sport, dport, seq, ack, flags, ttl):
-    from scapy.all import IP, TCP
+def forge_send(sock, log, device, cause, phase, src, dst, sport, dport, seq, ack, flags, ttl, payload=b''):
+    from scapy.all import IP, TCP, Raw
     ipid = random.randint(1, 65535)
     p = IP(src=src, dst=dst, ttl=ttl, id=ipid) / TCP(sport=sport, dport=dport, seq=seq % 2**32,
                                                         ack=ack % 2**32, flags=flags, window=0)
+    if payload:
+        p = p / Raw(load=payload)
     sock.sendto(bytes(p), (dst, 0))
     rec = dict(device=device, cause=cause, phase=phase, src='%s:%d' % (src, sport), dst='%s:%d' % (dst, dport),
                seq=seq % 2**32, ack=ack % 2**32, flags=flags, ipId=ipid, ttl=ttl, t=time.time())
@@ -212,7 +214,20 @@ def cmd_inject(a):
             for off in (0, 1460, 4380):
                 forge_send(sock, log, 'injector', 'content_block', 'data', ip.dst, ip.src, t.dport, t.sport,
                            t.ack + off, 0, 'R', a.ttl)
+        elif a.mode == 'diagnostic' and t.dport in a.ports and payload:
+            k = (ip.src, t.sport)
+            if k in done: return
+            done.add(k)   # block, and say why both ways: compact form to the client, free description to the server
+            forge_send(sock, log, 'injector', 'content_block', 'data', ip.dst, ip.src, t.dport, t.sport,
+                       t.ack, t.seq + len(payload), 'RA', a.ttl, RST_DIAG_COMPACT_NOT_AUTHORIZED)
+            forge_send(sock, log, 'injector', 'content_block', 'data', ip.src, ip.dst, t.sport, t.dport,
+                       t.seq + len(payload), 0, 'R', a.ttl, RST_DIAG_DESCRIPTION)
     sniff_loop(a.iface, 'tcp', a.ready, a.lifetime, cb)
+
+# RST diagnostic payloads (IETF TCPM draft "TCP RST Diagnostic Payload"): compact form, magic 0x33AA,
+# reason 9 "Not Authorized" of the IANA registry (PEN 0); free description, magic 0xF317 + UTF-8.
+RST_DIAG_COMPACT_NOT_AUTHORIZED = bytes([0x33, 0xAA, 0x00, 0x09, 0, 0, 0, 0])
+RST_DIAG_DESCRIPTION = bytes([0xF3, 0x17]) + 'blocked by policy'.encode()
 
 def cmd_r1close(a):
     """In-path agent on R1: after a client FIN toward a server port, RST both sides at once."""

@@ -57,7 +57,7 @@ public final class Findings {
         v.relatedFindingId(),
         Micros.toInstant(first),
         required(decidedAt, "decidedAt"),
-        null);
+        null, null, null);
   }
 
   private static <T> T required(T value, String field) {

@@ -1,5 +1,6 @@
 package io.rstscope.processor.topology;
 
+import io.rstscope.avro.ApplicationHint;
 import io.rstscope.avro.Evidence;
 import io.rstscope.avro.FlowKey;
 import io.rstscope.avro.RstFinding;
@@ -30,6 +31,8 @@ final class FindingAnnotations {
   static RstFinding annotate(RstFinding finding, RstCase rstCase, PendingRst p, FlowKey key, FlowState flow) {
     String first = rstCase.sightings().stream().min(Comparator.comparingLong(RstCase.Sighting::tsMicros))
         .map(RstCase.Sighting::point).orElse(null);
+    finding.setFirstSeenBy(first);
+    finding.setApplication(application(flow));
     if (first != null && flow.views.containsKey(first)) {
       List<ZeekConnection> connections = ZeekFlows.atPoint(flow, first, key.getLow().getPort(), key.getHigh().getPort());
       long rawTs = rstCase.sightings().stream().filter(s -> s.point().equals(first)).mapToLong(RstCase.Sighting::rawMicros)
@@ -59,5 +62,29 @@ final class FindingAnnotations {
       finding.setEvidence(evidence);
     }
     return finding;
+  }
+
+  /**
+   * The flow's newest payload hint as ECS and OCSF name it: the SNI, or the HTTP method and URL. The
+   * locator keeps an HTTP hint as "METHOD hosttarget" (the target starts with '/').
+   */
+  static ApplicationHint application(FlowState flow) {
+    for (int i = flow.segments.size() - 1; i >= 0; i--) {
+      Segment s = flow.segments.get(i);
+      if (s.hintKind == null || s.hintText == null || s.hintText.isEmpty()) {
+        continue;
+      }
+      if (s.hintKind.equals("TLS_CLIENT_HELLO")) {
+        return new ApplicationHint(s.hintText, null, null);
+      }
+      if (s.hintKind.equals("HTTP_REQUEST")) {
+        int space = s.hintText.indexOf(' ');
+        String method = space < 0 ? s.hintText : s.hintText.substring(0, space);
+        String rest = space < 0 ? "" : s.hintText.substring(space + 1);
+        String url = rest.isEmpty() ? null : rest.startsWith("/") ? rest : "http://" + rest;
+        return new ApplicationHint(null, method.isEmpty() ? null : method, url);
+      }
+    }
+    return null;
   }
 }

@@ -30,6 +30,11 @@ public final class FlowLog {
 
   /** Lines for one flow, in time order. */
   public static List<String> lines(FlowKey key, FlowState flow, List<String> pathOrder) {
+    return connections(key, flow, pathOrder).stream().map(ObjectNode::toString).toList();
+  }
+
+  /** The flow's connections as JSON objects, one per line of the log. */
+  public static List<ObjectNode> connections(FlowKey key, FlowState flow, List<String> pathOrder) {
     int lowPort = key.getLow().getPort();
     int highPort = key.getHigh().getPort();
     Map<String, List<ZeekConnection>> byPoint = ZeekFlows.byPoint(flow, lowPort, highPort);
@@ -39,7 +44,7 @@ public final class FlowLog {
     String reference = byPoint.keySet().stream()
         .min(Comparator.comparingInt((String p) -> pathOrder.indexOf(p) < 0 ? Integer.MAX_VALUE : pathOrder.indexOf(p)))
         .orElseThrow();
-    List<String> out = new ArrayList<>();
+    List<ObjectNode> out = new ArrayList<>();
     Set<ZeekConnection> reported = Collections.newSetFromMap(new IdentityHashMap<>());
     for (ZeekConnection c : byPoint.get(reference)) {
       out.add(line(key, c, reference, byPoint, reported));
@@ -55,7 +60,7 @@ public final class FlowLog {
     return out;
   }
 
-  private static String line(FlowKey key, ZeekConnection c, String reference, Map<String, List<ZeekConnection>> byPoint,
+  private static ObjectNode line(FlowKey key, ZeekConnection c, String reference, Map<String, List<ZeekConnection>> byPoint,
       Set<ZeekConnection> reported) {
     String low = Endpoints.endpoint(key.getLow().getAddress(), key.getLow().getPort());
     String high = Endpoints.endpoint(key.getHigh().getAddress(), key.getHigh().getPort());
@@ -88,6 +93,6 @@ public final class FlowLog {
         p.put("server_bytes", at.payloadBytes(!sameRoles));
       }
     });
-    return line.toString();
+    return line;
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rstscope.avro.ApplicationHint;
 import io.rstscope.avro.Cause;
 import io.rstscope.avro.Emitter;
 import io.rstscope.avro.Evidence;
@@ -133,6 +134,9 @@ class FindingJsonTest {
           .setRstTime(time(r)).setDecidedAt(time(r))
           .setZeek(r.nextInt(3) == 0 ? null : new ZeekConn(pick(r, new String[] {"REJ", "RSTO", "OTH"}),
               r.nextBoolean() ? "ShADadR" : pick(r, TEXTS), r.nextBoolean() ? "P1" : pick(r, TEXTS)))
+          .setFirstSeenBy(r.nextBoolean() ? null : r.nextBoolean() ? "P3" : pick(r, TEXTS))
+          .setApplication(r.nextInt(3) == 0 ? null : new ApplicationHint(r.nextBoolean() ? null : pick(r, TEXTS),
+              r.nextBoolean() ? null : "GET", r.nextBoolean() ? null : "http://" + pick(r, TEXTS) + "/x?y"))
           .build());
     }
     return out;

@@ -104,9 +104,18 @@ final class TreeFindingJson {
     network.put("type", f.getRst().getSrc().startsWith("[") ? "ipv6" : "ipv4");
     if (!f.getSightings().isEmpty()) {
       ObjectNode observer = root.putObject("observer");
-      observer.put("name", f.getSightings().get(0).getPoint());
+      observer.put("name", f.getFirstSeenBy() != null ? f.getFirstSeenBy() : f.getSightings().get(0).getPoint());
       observer.put("type", "sensor");
       observer.put("product", "rstscope");
+    }
+    if (f.getApplication() != null && f.getApplication().getSni() != null) {
+      root.putObject("tls").putObject("client").put("server_name", f.getApplication().getSni());
+    }
+    if (f.getApplication() != null && f.getApplication().getUrl() != null) {
+      root.putObject("url").put("original", f.getApplication().getUrl());
+    }
+    if (f.getApplication() != null && f.getApplication().getHttpMethod() != null) {
+      root.putObject("http").putObject("request").put("method", f.getApplication().getHttpMethod());
     }
     zeek(root, f);
     ObjectNode r = root.putObject("rstscope");
@@ -154,7 +163,7 @@ final class TreeFindingJson {
     if (ip.startsWith("[")) {
       ip = ip.substring(1, ip.length() - 1);
     }
-    node.put("ip", ip);
+    node.put("ip", ip.contains("%") ? ip.substring(0, ip.indexOf('%')) : ip);
     node.put("port", Integer.parseInt(endpoint.substring(colon + 1)));
     node.put("address", ip);
   }

@@ -139,7 +139,7 @@ scn_rst_diagnostic() {
     # a blocking device on R2's mirror port resets both sides with RSTs that say why (RST diagnostic payloads)
     lab_server srv8092 8092 echo
     lab_injector --mode diagnostic --ports 8092
-    lab_client --dst 10.0.3.2 --port 8092 --sport 40051 --mode clean
+    lab_client --dst 10.0.3.2 --port 8092 --sport 40051 --mode idle --timeout 3   # no FIN: the block comes mid-data
     sleep 0.5
 }
 

@@ -154,6 +154,11 @@ SCENARIOS = {
     rules=[lambda r, c: V('client', 'handshake', 'time_wait_collision') if from_client(r) else None,
            lambda r, c: V('server', 'handshake', 'time_wait_collision') if from_server(r) else None],
     require={'time_wait_collision': 1}),
+  'rst_diagnostic': dict(
+    description='10.0.1.2:40051 -> 10.0.3.2:8092 (echo). The injector on R2\'s mirror port blocks the connection at the client\'s first data and resets both sides (TTL 128), saying why in a RST diagnostic payload: toward the client the compact form (0x33AA, reason 9 "Not Authorized", PEN 0), toward the server the free description (0xF317, "blocked by policy"). The injector is slower than the server\'s echo, so the client ignores the RST sent to it (its sequence number is behind the reply) and closes after 3 s; the server, whose socket the other RST removed, answers that FIN with a RST.',
+    rules=[forged_rule, collateral_client,
+           lambda r, c: V('server', 'teardown', 'no_socket') if from_server(r) and r['flags'] == 'R' else None],
+    require={'content_block': 2}),
   'ipv6_port_closed': dict(
     description='IPv6: [fd00:1::2]:40041 -> [fd00:3::2]:8081 where nothing listens (server RST+ACK); and [fd00:1::2]:40042 -> [fd00:3::2]:8080 where the server listens but R1 rejects with ip6tables REJECT --reject-with tcp-reset.',
     rules=[lambda r, c: V('server', 'handshake', 'port_closed') if from_server(r) and srv_port(r) == 8081 else None,

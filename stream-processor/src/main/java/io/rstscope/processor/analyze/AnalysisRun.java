@@ -50,9 +50,9 @@ import org.apache.kafka.streams.Topology;
 public final class AnalysisRun {
   /** What the run produced. */
   public record Result(List<RstFinding> findings, Map<String, AgentReport> agents, Duration elapsed,
-      Map<String, io.rstscope.processor.web.Ladder> ladders) {
+      Map<String, io.rstscope.processor.web.Ladder> ladders, List<String> flows) {
     public Result(List<RstFinding> findings, Map<String, AgentReport> agents, Duration elapsed) {
-      this(findings, agents, elapsed, Map.of());
+      this(findings, agents, elapsed, Map.of(), List.of());
     }
   }
 
@@ -68,6 +68,14 @@ public final class AnalysisRun {
 
   public AnalysisRun withLadders(boolean on) {
     this.withLadders = on;
+    return this;
+  }
+
+  /** Also write the per-flow log (one line per connection, FlowLog) from the flow states before the run closes. */
+  private boolean withFlows;
+
+  public AnalysisRun withFlows(boolean on) {
+    this.withFlows = on;
     return this;
   }
 
@@ -123,8 +131,13 @@ public final class AnalysisRun {
       String applicationId = runId;
 
       // Every point is known up front: no RST is decided before a late-starting agent's first record arrives.
-      ProcessorConfig config = ProcessorConfig.builder().pathOrder(path).expectedPoints(points.keySet())
-          .notices(notices != null ? notices : progress).build();
+      ProcessorConfig.Builder builder = ProcessorConfig.builder().pathOrder(path).expectedPoints(points.keySet())
+          .notices(notices != null ? notices : progress);
+      if (withFlows) {
+        // The flow log reports every flow of the captures, however long ago in capture time it went quiet.
+        builder.flowIdleExpiry(Duration.ofDays(365L * 100));
+      }
+      ProcessorConfig config = builder.build();
       Topology topology = RstTopology.build(config, topics);
       List<NewTopic> internalTopics = InternalTopics.of(topology.describe(), applicationId, topics);
       Properties settings = StreamsSettings.of(applicationId, servers, stateDir, 1, ONE_SHOT);
@@ -137,6 +150,7 @@ public final class AnalysisRun {
       Map<String, AgentReport> reports;
       List<RstFinding> findings;
       Map<String, io.rstscope.processor.web.Ladder> ladders = Map.of();
+      List<String> flows = List.of();
       try (KafkaStreams streams = new KafkaStreams(topology, settings)) {
         streams.setUncaughtExceptionHandler(e -> {
           progress.accept("processor failed: " + e.getMessage());
@@ -148,13 +162,14 @@ public final class AnalysisRun {
         new StreamsCompletion(servers, applicationId, topics.packets.name(), timeout).await(streams);
         findings = FindingsReader.readAll(servers, topics);
         ladders = withLadders ? io.rstscope.processor.web.LocalLadders.read(streams, findings, path) : Map.of();
+        flows = withFlows ? LocalFlows.read(streams, path.isEmpty() ? List.copyOf(points.keySet()) : path) : List.of();
         if (embedded == null) {
           // Leave the group now, so that it is empty and can be deleted with the run's topics.
           streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         }
       }
       findings.sort(Comparator.comparing(RstFinding::getRstTime).thenComparing(RstFinding::getFindingId));
-      return new Result(findings, reports, Duration.ofNanos(System.nanoTime() - start), ladders);
+      return new Result(findings, reports, Duration.ofNanos(System.nanoTime() - start), ladders, flows);
     } finally {
       if (embedded != null) {
         embedded.close();

@@ -138,7 +138,7 @@ public final class AnalysisRun {
         progress.accept("all captures published; waiting for the last correlation windows");
         new StreamsCompletion(servers, applicationId, topics.packets.name(), timeout).await(streams);
         findings = FindingsReader.readAll(servers, topics);
-        ladders = withLadders ? io.rstscope.processor.web.LocalLadders.read(streams, findings, path) : Map.of();
+        ladders = withLadders ? io.rstscope.processor.web.LocalLadders.read(streams, findings, config) : Map.of();
       }
       findings.sort(Comparator.comparing(RstFinding::getRstTime).thenComparing(RstFinding::getFindingId));
       return new Result(findings, reports, Duration.ofNanos(System.nanoTime() - start), ladders);

@@ -524,9 +524,8 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
       long atPoint = first + offset;
       // A point whose only record in this task is its final watermark (short capture, no packet of this
       // partition) finished capturing; when it started is unknown here: assume it covered the RST.
-      boolean startKnown = prog == null || prog.firstMicros != Long.MAX_VALUE;
-      boolean capturing = prog != null && (prog.covers(atPoint, config.clockSkewAllowance().toNanos() / 1000)
-          || !startKnown && prog.finished());
+      boolean startKnown = prog == null || prog.startKnown();
+      boolean capturing = prog != null && prog.capturingAt(atPoint, config.clockSkewAllowance().toNanos() / 1000);
       boolean dropping = false;
       if (health != null) {
         ValueAndTimestamp<PointStatus> st = health.get(point);

@@ -3,12 +3,15 @@ package io.rstscope.processor.analyze;
 import io.rstscope.agent.AgentException;
 import io.rstscope.avro.RstFinding;
 import io.rstscope.processor.output.FindingJson;
+import io.rstscope.processor.output.TimeText;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +58,9 @@ public final class AnalyzeCommand implements Callable<Integer> {
   @Option(names = "--quiet", description = "No progress lines on standard error.")
   boolean quiet;
 
+  @Option(names = "--local", description = "Times in the local zone (with its offset) instead of UTC (Z).")
+  boolean localTime;
+
   @Override
   public Integer call() throws Exception {
     if (!List.of("table", "jsonl", "html").contains(format)) {
@@ -74,7 +80,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
     } catch (AgentException e) {
       throw new CaptureFiles.BadInput(e.getMessage());
     }
-    String rendered = render(result);
+    String rendered = render(result, points);
     if (out == null) {
       System.out.print(rendered);
       System.out.flush();
@@ -98,16 +104,22 @@ public final class AnalyzeCommand implements Callable<Integer> {
     return 0;
   }
 
-  private String render(AnalysisRun.Result result) {
+  private String render(AnalysisRun.Result result, Map<String, Path> points) {
     List<RstFinding> findings = result.findings();
+    TimeText time = TimeText.of(localTime);
     return switch (format) {
       case "jsonl" -> {
         StringBuilder sb = new StringBuilder();
         findings.forEach(f -> sb.append(FindingJson.contractJson(f)).append('\n'));
         yield sb.toString();
       }
-      case "html" -> HtmlReport.render(findings, "rstscope findings", result.ladders());
-      default -> FindingTable.render(findings);
+      case "html" -> {
+        Map<String, String> inputs = new LinkedHashMap<>();
+        points.forEach((point, file) -> inputs.put(point, file.toString()));
+        yield HtmlReport.render(new HtmlReport.Content("rstscope findings", Instant.now(), time, inputs, Map.of(),
+            findings, result.ladders(), Map.of()));
+      }
+      default -> FindingTable.render(findings, time);
     };
   }
 }

@@ -53,6 +53,10 @@ public final class AnalysisRun {
     public Result(List<RstFinding> findings, Map<String, AgentReport> agents, Duration elapsed) {
       this(findings, agents, elapsed, Map.of());
     }
+
+    public Result withFindings(List<RstFinding> replaced) {
+      return new Result(replaced, agents, elapsed, ladders);
+    }
   }
 
   /** Also read each finding's flow from the stores before the run closes, to draw ladders (--format html). */

@@ -25,7 +25,10 @@ import picocli.CommandLine.Option;
         "Each capture is replayed through a real capture agent into Kafka (an embedded broker unless",
         "--bootstrap is given), the real topology correlates each RST across the points, and when every",
         "correlation window has closed the findings are printed."},
-    footer = {"", "Example:", "  rstscope analyze --point P1=client.pcap --point P2=core.pcapng --point P3=server.pcap --format jsonl"})
+    footer = {"", "Example:", "  rstscope analyze --point P1=client.pcap --point P2=core.pcapng --point P3=server.pcap --format jsonl",
+        "", "A capture cut short or damaged is analysed up to the damage; one line per such file on standard error",
+        "says what was lost, and findings whose RST came after the cut carry the evidence CAPTURE_CUT.",
+        "", "Exit status: 0 analysed (also with a cut capture), 1 failed, 2 bad input (one line on standard error)."})
 public final class AnalyzeCommand implements Callable<Integer> {
 
   @Option(names = "--point", paramLabel = "NAME=FILE",
@@ -80,7 +83,11 @@ public final class AnalyzeCommand implements Callable<Integer> {
     } catch (AgentException e) {
       throw new CaptureFiles.BadInput(e.getMessage());
     }
-    String rendered = render(result, points);
+    TimeText time = TimeText.of(localTime);
+    // A cut capture is analysed up to its cut: said in one line per file, even with --quiet.
+    CaptureCuts.lines(result.agents(), time).forEach(line -> err.println("rstscope: " + line));
+    result = result.withFindings(CaptureCuts.mark(result.findings(), result.agents(), time));
+    String rendered = render(result, points, time);
     if (out == null) {
       System.out.print(rendered);
       System.out.flush();
@@ -104,9 +111,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
     return 0;
   }
 
-  private String render(AnalysisRun.Result result, Map<String, Path> points) {
+  private String render(AnalysisRun.Result result, Map<String, Path> points, TimeText time) {
     List<RstFinding> findings = result.findings();
-    TimeText time = TimeText.of(localTime);
     return switch (format) {
       case "jsonl" -> {
         StringBuilder sb = new StringBuilder();
@@ -116,7 +122,10 @@ public final class AnalyzeCommand implements Callable<Integer> {
       case "html" -> {
         Map<String, String> inputs = new LinkedHashMap<>();
         points.forEach((point, file) -> inputs.put(point, file.toString()));
-        yield HtmlReport.render(new HtmlReport.Content("rstscope findings", Instant.now(), time, inputs, Map.of(),
+        Map<String, String> notes = new LinkedHashMap<>();
+        result.agents().forEach((point, r) -> notes.put(point, String.format(java.util.Locale.ROOT, "%,d packets read", r.captured())
+            + (r.damage() == null ? "" : "; " + r.damage().text())));
+        yield HtmlReport.render(new HtmlReport.Content("rstscope findings", Instant.now(), time, inputs, notes,
             findings, result.ladders(), Map.of()));
       }
       default -> FindingTable.render(findings, time);

@@ -186,7 +186,8 @@ class TwoInstanceQueryTest {
         + forged.get("location").asText() + "\""), body);
     assertTrue(body.contains("class=\"located-segment forged\" data-location=\"" + forged.get("location").asText() + "\""));
     for (String p : List.of("P1", "P2", "P3")) {
-      assertTrue(body.contains("class=\"lifeline point\" data-name=\"" + p + "\""), "point " + p + " drawn");
+      assertTrue(body.matches("(?s).*class=\"lifeline point [a-z-]+\" data-name=\"" + p + "\" data-coverage=\"[A-Z_]+\".*"),
+          "point " + p + " drawn, with what it saw of the flow");
     }
   }
 

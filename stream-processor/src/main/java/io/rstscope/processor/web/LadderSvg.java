@@ -2,7 +2,7 @@ package io.rstscope.processor.web;
 
 import io.rstscope.avro.RstFinding;
 import io.rstscope.processor.output.Micros;
-import java.util.ArrayList;
+import io.rstscope.schemas.Location;
 import java.util.List;
 import java.util.Locale;
 
@@ -144,21 +144,21 @@ public final class LadderSvg {
     double origin = senderCol;
     boolean originKnown = true;
     int[] segment = null;
-    if (location != null) {
-      segment = segmentColumns(g, location);
-      if (segment != null) {
-        origin = (segment[0] + segment[1]) / 2.0;
-      } else if (location.equals("client") || location.equals("server")) {
-        origin = g.col(location);
-      } else {
-        // Unknown: the first point on its way that saw it is all the picture can say.
-        originKnown = false;
-        origin = receiverCol;
-        for (int c = senderCol; c != receiverCol + dir; c += dir) {
-          if (c > 0 && c < serverCol && r.seenAt().containsKey(l.points().get(c - 1))) {
-            origin = c;
-            break;
-          }
+    Location at = location == null ? null : Location.parse(location, l.points()).orElse(Location.UNKNOWN);
+    if (at instanceof Location.Segment seg && g.col(seg.from()) >= 0 && g.col(seg.to()) >= 0) {
+      segment = new int[] {g.col(seg.from()), g.col(seg.to())};
+      origin = (segment[0] + segment[1]) / 2.0;
+    } else if (at instanceof Location.Client || at instanceof Location.Server) {
+      origin = g.col(at.text());
+    } else if (at != null) {
+      // Unknown (or a segment of points not on this ladder): the first point on its way that saw it
+      // is all the picture can say.
+      originKnown = false;
+      origin = receiverCol;
+      for (int c = senderCol; c != receiverCol + dir; c += dir) {
+        if (c > 0 && c < serverCol && r.seenAt().containsKey(l.points().get(c - 1))) {
+          origin = c;
+          break;
         }
       }
     }
@@ -261,23 +261,6 @@ public final class LadderSvg {
     }
     b.append("</g>");
     return right;
-  }
-
-  /** The two columns of a "segment:A-B" location on this ladder, or null when it is no segment of it. */
-  private static int[] segmentColumns(Geometry g, String location) {
-    if (!location.startsWith("segment:")) {
-      return null;
-    }
-    String ends = location.substring("segment:".length());
-    // Point names may contain '-': take the split whose two sides are both on the ladder.
-    for (int i = ends.indexOf('-'); i >= 0; i = ends.indexOf('-', i + 1)) {
-      int a = g.col(ends.substring(0, i));
-      int c = g.col(ends.substring(i + 1));
-      if (a >= 0 && c >= 0) {
-        return new int[] {a, c};
-      }
-    }
-    return null;
   }
 
   /** The first whole column strictly past {@code pos} in direction {@code dir}. */

@@ -15,6 +15,7 @@ import io.rstscope.processor.web.Ladder;
 import io.rstscope.processor.web.LadderSvg;
 import io.rstscope.processor.web.LocalLadders;
 import io.rstscope.schemas.FlowKeys;
+import io.rstscope.schemas.Location;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -108,16 +109,9 @@ class LabLaddersTest {
     String location = f.getLocation();
     if (location.equals("client") || location.equals("server")) {
       assertEquals(lifelineX.get(location), origin, 0.01, what + ": starts at the " + location);
-    } else if (location.startsWith("segment:")) {
-      String ends = location.substring("segment:".length());
-      double a = Double.NaN;
-      double b = Double.NaN;
-      for (int i = ends.indexOf('-'); i >= 0; i = ends.indexOf('-', i + 1)) {
-        if (lifelineX.containsKey(ends.substring(0, i)) && lifelineX.containsKey(ends.substring(i + 1))) {
-          a = lifelineX.get(ends.substring(0, i));
-          b = lifelineX.get(ends.substring(i + 1));
-        }
-      }
+    } else if (Location.parse(location, path).orElseThrow() instanceof Location.Segment seg) {
+      double a = lifelineX.getOrDefault(seg.from(), Double.NaN);
+      double b = lifelineX.getOrDefault(seg.to(), Double.NaN);
       assertFalse(Double.isNaN(a), what + ": both ends of " + location + " are lifelines");
       assertEquals((a + b) / 2, origin, 0.01, what + ": starts in the middle of " + location);
       Element shade = byClass(svg.getDocumentElement(), "rect", "located-segment").stream()

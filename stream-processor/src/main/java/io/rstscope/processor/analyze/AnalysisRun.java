@@ -49,13 +49,13 @@ import org.apache.kafka.streams.Topology;
 public final class AnalysisRun {
   /** What the run produced. */
   public record Result(List<RstFinding> findings, Map<String, AgentReport> agents, Duration elapsed,
-      Map<String, io.rstscope.processor.web.Ladder> ladders) {
+      Map<String, io.rstscope.processor.web.Ladder> ladders, Map<String, Long> clockOffsetsMicros) {
     public Result(List<RstFinding> findings, Map<String, AgentReport> agents, Duration elapsed) {
-      this(findings, agents, elapsed, Map.of());
+      this(findings, agents, elapsed, Map.of(), Map.of());
     }
 
     public Result withFindings(List<RstFinding> replaced) {
-      return new Result(replaced, agents, elapsed, ladders);
+      return new Result(replaced, agents, elapsed, ladders, clockOffsetsMicros);
     }
   }
 
@@ -65,6 +65,19 @@ public final class AnalysisRun {
   public AnalysisRun withLadders(boolean on) {
     this.withLadders = on;
     return this;
+  }
+
+  /** A BPF filter of the user's, applied at every point on top of "tcp"; null or blank for none. */
+  private String filter;
+
+  public AnalysisRun withFilter(String userFilter) {
+    this.filter = userFilter;
+    return this;
+  }
+
+  /** What each point's capture is filtered with: TCP, and the user's filter when one is given. */
+  public static String captureFilter(String userFilter) {
+    return userFilter == null || userFilter.isBlank() ? "tcp" : "tcp and (" + userFilter.strip() + ")";
   }
 
   /**
@@ -132,6 +145,7 @@ public final class AnalysisRun {
       Map<String, AgentReport> reports;
       List<RstFinding> findings;
       Map<String, io.rstscope.processor.web.Ladder> ladders = Map.of();
+      Map<String, Long> offsets = Map.of();
       try (KafkaStreams streams = new KafkaStreams(topology, settings)) {
         streams.setUncaughtExceptionHandler(e -> {
           progress.accept("processor failed: " + e.getMessage());
@@ -143,9 +157,10 @@ public final class AnalysisRun {
         new StreamsCompletion(servers, applicationId, topics.packets.name(), timeout).await(streams);
         findings = FindingsReader.readAll(servers, topics);
         ladders = withLadders ? io.rstscope.processor.web.LocalLadders.read(streams, findings, config) : Map.of();
+        offsets = io.rstscope.processor.web.LocalLadders.clockOffsetsMicros(streams, config);
       }
       findings.sort(Comparator.comparing(RstFinding::getRstTime).thenComparing(RstFinding::getFindingId));
-      return new Result(findings, reports, Duration.ofNanos(System.nanoTime() - start), ladders);
+      return new Result(findings, reports, Duration.ofNanos(System.nanoTime() - start), ladders, offsets);
     } finally {
       if (embedded != null) {
         embedded.close();
@@ -185,7 +200,7 @@ public final class AnalysisRun {
       Map<String, Future<AgentReport>> running = new LinkedHashMap<>();
       for (Map.Entry<String, Path> point : points.entrySet()) {
         AgentConfig config = AgentConfig.builder().point(point.getKey()).file(point.getValue())
-            .bootstrap(servers).topics(topics).build();
+            .bootstrap(servers).topics(topics).filter(captureFilter(filter)).build();
         running.put(point.getKey(), pool.submit(() -> {
           try (CaptureAgent agent = new CaptureAgent(config)) {
             return agent.run();

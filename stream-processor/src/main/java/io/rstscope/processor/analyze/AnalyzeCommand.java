@@ -61,6 +61,15 @@ public final class AnalyzeCommand implements Callable<Integer> {
   @Option(names = "--quiet", description = "No progress lines on standard error.")
   boolean quiet;
 
+  @Option(names = {"-f", "--filter"}, paramLabel = "BPF",
+      description = "A capture filter (tcpdump syntax) applied at every point, e.g. 'host 10.0.3.2 and port 443'.")
+  String filter;
+
+  @Option(names = "--extract", paramLabel = "DIR",
+      description = "Write, per flow with a finding, one pcapng of its packets from every point (one interface per point, "
+          + "each RST commented with its verdict) into DIR, for Wireshark.")
+  Path extract;
+
   @Option(names = "--local", description = "Times in the local zone (with its offset) instead of UTC (Z).")
   boolean localTime;
 
@@ -79,7 +88,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
     AnalysisRun.Result result;
     try {
       result = new AnalysisRun(points, order, bootstrap, Duration.ofSeconds(timeoutSeconds),
-          line -> { if (!quiet) err.println("rstscope: " + line); }).withLadders(format.equals("html")).run();
+          line -> { if (!quiet) err.println("rstscope: " + line); }).withLadders(format.equals("html"))
+          .withFilter(filter).run();
     } catch (AgentException e) {
       throw new CaptureFiles.BadInput(e.getMessage());
     }
@@ -87,7 +97,16 @@ public final class AnalyzeCommand implements Callable<Integer> {
     // A cut capture is analysed up to its cut: said in one line per file, even with --quiet.
     CaptureCuts.lines(result.agents(), time).forEach(line -> err.println("rstscope: " + line));
     result = result.withFindings(CaptureCuts.mark(result.findings(), result.agents(), time));
-    String rendered = render(result, points, time);
+    Map<String, Path> packetFiles = Map.of();
+    if (extract != null && !result.findings().isEmpty()) {
+      try {
+        packetFiles = PacketExtract.write(extract, points, AnalysisRun.captureFilter(filter), result.findings(),
+            result.clockOffsetsMicros());
+      } catch (IOException e) {
+        throw new CaptureFiles.BadInput("cannot write the packets into " + extract + ": " + e.getMessage());
+      }
+    }
+    String rendered = render(result, points, time, packetFiles);
     if (out == null) {
       System.out.print(rendered);
       System.out.flush();
@@ -97,6 +116,9 @@ public final class AnalyzeCommand implements Callable<Integer> {
       } catch (IOException e) {
         throw new CaptureFiles.BadInput("cannot write " + out + ": " + e.getMessage());
       }
+    }
+    if (!quiet && !packetFiles.isEmpty()) {
+      err.println("rstscope: packets of " + packetFiles.size() + " flow(s) written to " + extract);
     }
     if (!quiet) {
       long packets = result.agents().values().stream().mapToLong(r -> r.captured()).sum();
@@ -111,7 +133,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
     return 0;
   }
 
-  private String render(AnalysisRun.Result result, Map<String, Path> points, TimeText time) {
+  private String render(AnalysisRun.Result result, Map<String, Path> points, TimeText time, Map<String, Path> packetFiles) {
     List<RstFinding> findings = result.findings();
     return switch (format) {
       case "jsonl" -> {
@@ -126,9 +148,18 @@ public final class AnalyzeCommand implements Callable<Integer> {
         result.agents().forEach((point, r) -> notes.put(point, String.format(java.util.Locale.ROOT, "%,d packets read", r.captured())
             + (r.damage() == null ? "" : "; " + r.damage().text())));
         yield HtmlReport.render(new HtmlReport.Content("rstscope findings", Instant.now(), time, inputs, notes,
-            findings, result.ladders(), Map.of()));
+            findings, result.ladders(), links(packetFiles)));
       }
       default -> FindingTable.render(findings, time);
     };
+  }
+
+  /** The report links each file relative to the report's folder when there is one, else as given. */
+  private Map<String, String> links(Map<String, Path> packetFiles) {
+    Map<String, String> out = new LinkedHashMap<>();
+    Path base = this.out == null ? null : this.out.toAbsolutePath().getParent();
+    packetFiles.forEach((flow, file) -> out.put(flow,
+        base == null ? file.toAbsolutePath().toUri().toString() : base.relativize(file.toAbsolutePath()).toString()));
+    return out;
   }
 }

@@ -66,6 +66,22 @@ public final class LocalLadders {
     return out;
   }
 
+  /** Each point's clock offset (its clock minus the first point's), as the ladders correct times. */
+  public static Map<String, Long> clockOffsetsMicros(KafkaStreams streams, ProcessorConfig config) {
+    List<String> known = new ArrayList<>(config.expectedPoints());
+    try (KeyValueIterator<String, PointProgress> it = LocalLadders.<String, PointProgress>store(streams, RstTopology.POINT_PROGRESS_STORE).all()) {
+      it.forEachRemaining(kv -> known.add(kv.key));
+    }
+    List<PointPair> pairs = new ArrayList<>();
+    try (KeyValueIterator<String, PointPair> it = LocalLadders.<String, PointPair>store(streams, RstTopology.POINT_PAIRS_STORE).all()) {
+      it.forEachRemaining(kv -> pairs.add(kv.value));
+    }
+    PathModel model = PathModel.of(config.pathOrder(), new java.util.LinkedHashSet<>(known), pairs);
+    Map<String, Long> out = new LinkedHashMap<>();
+    model.order().forEach(p -> out.put(p, model.offsetMicros(p)));
+    return out;
+  }
+
   private static <K, V> ReadOnlyKeyValueStore<K, V> store(KafkaStreams streams, String name) {
     return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<K, V>keyValueStore()));
   }

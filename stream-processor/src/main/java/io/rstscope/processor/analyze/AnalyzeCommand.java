@@ -18,17 +18,24 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
-@Command(name = "analyze", sortOptions = false, mixinStandardHelpOptions = true,
+@Command(name = "analyze", sortOptions = false, mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+    versionProvider = io.rstscope.processor.cli.VersionText.class,
     description = {
-        "Explains every RST in captures taken at one or more points of a path.",
-        "Each capture is replayed through a real capture agent into Kafka (an embedded broker unless",
-        "--bootstrap is given), the real topology correlates each RST across the points, and when every",
-        "correlation window has closed the findings are printed."},
-    footer = {"", "Example:", "  rstscope analyze --point P1=client.pcap --point P2=core.pcapng --point P3=server.pcap --format jsonl",
-        "", "A capture cut short or damaged is analysed up to the damage; one line per such file on standard error",
-        "says what was lost, and findings whose RST came after the cut carry the evidence CAPTURE_CUT.",
-        "", "Exit status: 0 analysed (also with a cut capture), 1 failed, 2 bad input (one line on standard error)."})
+        "Explains every RST in captures taken at one or more points of a path. Each capture is replayed through a "
+            + "real capture agent into Kafka (an embedded broker unless --bootstrap is given), the real topology "
+            + "correlates each RST across the points, and when every correlation window has closed the findings are "
+            + "printed.", ""},
+    footer = {"", "Examples:",
+        "  rstscope analyze --point P1=client.pcap --point P2=core.pcapng --point P3=server.pcap --format jsonl",
+        "  rstscope analyze client.pcap core.pcapng.gz server.pcap -f 'port 443' --extract pkts --format html --out r.html",
+        "  tcpdump -i eth0 -w - | rstscope analyze -",
+        "",
+        "A capture cut short or damaged is analysed up to the damage; one line per such file on standard error "
+            + "says what was lost, and findings whose RST came after the cut carry the evidence CAPTURE_CUT.",
+        "",
+        "Exit status: 0 analysed (also with a cut capture), 1 failed, 2 bad input (one line on standard error)."})
 public final class AnalyzeCommand implements Callable<Integer> {
 
   @Option(names = "--point", paramLabel = "NAME=FILE",
@@ -70,6 +77,30 @@ public final class AnalyzeCommand implements Callable<Integer> {
           + "each RST commented with its verdict) into DIR, for Wireshark.")
   Path extract;
 
+  @Parameters(paramLabel = "FILE", arity = "0..*",
+      description = "Capture files (pcap, pcapng, either gzip-compressed), each a point named after its file "
+          + "(P1.pcap is point P1), or NAME=FILE; - reads standard input (point stdin). Client side first.")
+  List<String> files = new ArrayList<>();
+
+  @Option(names = "--cause", paramLabel = "CAUSE[,CAUSE...]", description = "Show only RSTs of these causes.")
+  String causes;
+
+  @Option(names = "--forged", description = "Show only forged RSTs.")
+  boolean forgedOnly;
+
+  @Option(names = "--address", paramLabel = "ADDR", description = "Show only RSTs of flows with this address at either end.")
+  String address;
+
+  @Option(names = "--since", paramLabel = "TIME", description = "Show only RSTs at or after TIME (e.g. 2026-11-25T10:00:00Z; "
+      + "without a zone: UTC, or local with --local).")
+  String since;
+
+  @Option(names = "--until", paramLabel = "TIME", description = "Show only RSTs before TIME.")
+  String until;
+
+  @Option(names = "--summary", description = "Instead of each RST (table format), counts by cause, emitter and location.")
+  boolean summary;
+
   @Option(names = "--local", description = "Times in the local zone (with its offset) instead of UTC (Z).")
   boolean localTime;
 
@@ -78,59 +109,75 @@ public final class AnalyzeCommand implements Callable<Integer> {
     if (!List.of("table", "jsonl", "html").contains(format)) {
       throw new CaptureFiles.BadInput("--format must be table, jsonl or html, not '" + format + "'");
     }
+    TimeText time = TimeText.of(localTime);
+    FindingSelection selection = FindingSelection.of(causes, forgedOnly, address, since, until, time.zone());
     List<String> specs = new ArrayList<>(pointSpecs);
+    specs.addAll(CaptureFiles.specsFromArguments(files));
     if (dir != null) {
       specs.addAll(CaptureFiles.specsFromDirectory(dir));
     }
-    Map<String, Path> points = CaptureFiles.parse(specs);
-    List<String> order = CaptureFiles.path(path, points);
+    Map<String, Path> given = CaptureFiles.parse(specs);
+    List<String> order = CaptureFiles.path(path, given);
+    OutputChecks.writableFile("--out", out);
+    OutputChecks.writableFolder("--extract", extract);
+    if (bootstrap != null) {
+      OutputChecks.reachable(bootstrap);
+    }
     PrintStream err = System.err;
-    AnalysisRun.Result result;
-    try {
-      result = new AnalysisRun(points, order, bootstrap, Duration.ofSeconds(timeoutSeconds),
-          line -> { if (!quiet) err.println("rstscope: " + line); }).withLadders(format.equals("html"))
-          .withFilter(filter).run();
-    } catch (AgentException e) {
-      throw new CaptureFiles.BadInput(e.getMessage());
-    }
-    TimeText time = TimeText.of(localTime);
-    // A cut capture is analysed up to its cut: said in one line per file, even with --quiet.
-    CaptureCuts.lines(result.agents(), time).forEach(line -> err.println("rstscope: " + line));
-    result = result.withFindings(CaptureCuts.mark(result.findings(), result.agents(), time));
-    Map<String, Path> packetFiles = Map.of();
-    if (extract != null && !result.findings().isEmpty()) {
-      try {
-        packetFiles = PacketExtract.write(extract, points, AnalysisRun.captureFilter(filter), result.findings(),
-            result.clockOffsetsMicros());
-      } catch (IOException e) {
-        throw new CaptureFiles.BadInput("cannot write the packets into " + extract + ": " + e.getMessage());
+    try (CaptureFiles.Materialized inputs = CaptureFiles.materialize(given)) {
+      Map<String, Path> points = inputs.points();
+      AnalysisRun.Result result;
+      try (Progress progress = Progress.onTerminal(points, quiet)) {
+        result = new AnalysisRun(points, order, bootstrap, Duration.ofSeconds(timeoutSeconds),
+            line -> { if (!quiet) progress.line("rstscope: " + line); }).withLadders(format.equals("html"))
+            .withFilter(filter).run();
+      } catch (AgentException e) {
+        throw new CaptureFiles.BadInput(e.getMessage());
       }
-    }
-    String rendered = render(result, points, time, packetFiles);
-    if (out == null) {
-      System.out.print(rendered);
-      System.out.flush();
-    } else {
-      try {
-        Files.writeString(out, rendered, StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw new CaptureFiles.BadInput("cannot write " + out + ": " + e.getMessage());
-      }
-    }
-    if (!quiet && !packetFiles.isEmpty()) {
-      err.println("rstscope: packets of " + packetFiles.size() + " flow(s) written to " + extract);
-    }
-    if (!quiet) {
-      long packets = result.agents().values().stream().mapToLong(r -> r.captured()).sum();
-      err.printf("rstscope: %d RST(s) explained from %d packets at %d point(s) in %.1f s%n",
-          result.findings().size(), packets, points.size(), result.elapsed().toMillis() / 1000.0);
-      result.agents().forEach((point, r) -> {
-        if (!r.anomalies().isEmpty()) {
-          err.println("rstscope: " + point + ": packets not decoded: " + r.anomalies());
+      // A cut capture is analysed up to its cut: said in one line per file, even with --quiet.
+      CaptureCuts.lines(result.agents(), time).forEach(line -> err.println("rstscope: " + line));
+      int all = result.findings().size();
+      result = result.withFindings(selection.apply(CaptureCuts.mark(result.findings(), result.agents(), time)));
+      Map<String, Path> packetFiles = Map.of();
+      if (extract != null && !result.findings().isEmpty()) {
+        try {
+          packetFiles = PacketExtract.write(extract, points, AnalysisRun.captureFilter(filter), result.findings(),
+              result.clockOffsetsMicros());
+        } catch (IOException e) {
+          throw new CaptureFiles.BadInput("cannot write the packets into " + extract + ": " + e.getMessage());
         }
-      });
+      }
+      String rendered = render(result, given, time, packetFiles);
+      if (out == null) {
+        System.out.print(rendered);
+        System.out.flush();
+      } else {
+        try {
+          Files.writeString(out, rendered, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+          throw new CaptureFiles.BadInput("cannot write " + out + ": " + e.getMessage());
+        }
+      }
+      if (!quiet) {
+        long packets = result.agents().values().stream().mapToLong(r -> r.captured()).sum();
+        err.printf("rstscope: %d RST(s) explained from %d packets at %d point(s) in %.1f s%s%n",
+            all, packets, points.size(), result.elapsed().toMillis() / 1000.0,
+            selection.all() ? "" : "; " + result.findings().size() + " selected");
+        result.agents().forEach((point, r) -> {
+          if (!r.anomalies().isEmpty()) {
+            err.println("rstscope: " + point + ": packets not decoded: " + r.anomalies());
+          }
+        });
+        if (out != null) {
+          err.println("rstscope: " + (summary ? "summary" : format.equals("html") ? "report" : "findings")
+              + " written to " + out.toAbsolutePath());
+        }
+        if (!packetFiles.isEmpty()) {
+          err.println("rstscope: packets of " + packetFiles.size() + " flow(s) written to " + extract.toAbsolutePath());
+        }
+      }
+      return 0;
     }
-    return 0;
   }
 
   private String render(AnalysisRun.Result result, Map<String, Path> points, TimeText time, Map<String, Path> packetFiles) {
@@ -150,7 +197,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
         yield HtmlReport.render(new HtmlReport.Content("rstscope findings", Instant.now(), time, inputs, notes,
             findings, result.ladders(), links(packetFiles)));
       }
-      default -> FindingTable.render(findings, time);
+      default -> summary ? FindingSummary.render(findings) : FindingTable.render(findings, time);
     };
   }
 

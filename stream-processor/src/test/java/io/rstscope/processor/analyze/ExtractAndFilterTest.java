@@ -127,4 +127,32 @@ class ExtractAndFilterTest {
       assertTrue(f.at("/flow/server").asText().endsWith(":" + port), f.toString());
     }
   }
+
+  /** Positional files, one of them gzip-compressed and one read from standard input, a selection and its summary. */
+  @Test
+  void shouldReadPositionalGzipAndStandardInputAndSummariseASelection(KafkaTestCluster.Broker kafka, @TempDir Path tmp)
+      throws Exception {
+    Path dir = AnalyzeEndToEndTest.scenario("sample");
+    Path gz = tmp.resolve("P2.pcap.gz");
+    try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+      out.write(Files.readAllBytes(dir.resolve("P2.pcap")));
+    }
+    java.io.InputStream stdin = System.in;
+    AnalyzeCommandTest.Outcome o;
+    Path summary = tmp.resolve("summary.txt");
+    try {
+      System.setIn(Files.newInputStream(dir.resolve("P3.pcap")));
+      o = AnalyzeCommandTest.run("analyze", "--bootstrap", kafka.bootstrap(), dir.resolve("P1.pcap").toString(),
+          gz.toString(), "P3=-", "--forged", "--summary", "--out", summary.toString());
+    } finally {
+      System.setIn(stdin);
+    }
+    assertEquals(0, o.code(), o.err());
+    assertTrue(o.err().contains("summary written to " + summary.toAbsolutePath()), o.err());
+    String text = Files.readString(summary);
+    // The sample's forged RSTs: three, all located between P2 and P3 (deploy/lab/captures/INDEX.md).
+    assertTrue(text.startsWith("3 RST(s), 3 forged"), text);
+    assertTrue(text.contains("segment:P2-P3 (forged)      3"), text);
+    assertFalse(text.contains("client "), "only forged RSTs counted: " + text);
+  }
 }

@@ -51,7 +51,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
   String path;
 
   @Option(names = "--bootstrap", paramLabel = "HOST:PORT",
-      description = "Use this Kafka cluster instead of an embedded broker.")
+      description = "Use this Kafka cluster instead of an embedded broker; the run deletes its topics and group afterwards.")
   String bootstrap;
 
   @Option(names = "--format", paramLabel = "table|jsonl|html", defaultValue = "table",
@@ -130,7 +130,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
       try (Progress progress = Progress.onTerminal(points, quiet)) {
         result = new AnalysisRun(points, order, bootstrap, Duration.ofSeconds(timeoutSeconds),
             line -> { if (!quiet) progress.line("rstscope: " + line); }).withLadders(format.equals("html"))
-            .withFilter(filter).run();
+            .withNotices(line -> progress.line("rstscope: " + line)).withFilter(filter).run();
       } catch (AgentException e) {
         throw new CaptureFiles.BadInput(e.getMessage());
       }

@@ -34,7 +34,7 @@ public final class Findings {
     }
     List<Evidence> evidence = new ArrayList<>(v.evidence().size());
     for (Verdict.Clue e : v.evidence()) {
-      evidence.add(new Evidence(e.code(), e.detail()));
+      evidence.add(new Evidence(e.code().name(), e.detail()));
     }
     // The all-fields constructor, not RstFinding.newBuilder(): the builder costs an allocation of its own
     // and a schema check per field, on a path taken once per RST. It also refused nulls where the

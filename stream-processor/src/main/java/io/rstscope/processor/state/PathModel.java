@@ -18,7 +18,10 @@ import java.util.TreeSet;
  *
  * <p>Order: the configured one when given (points not in it are appended, inferred); otherwise a
  * point is placed before another when the same client-to-server packets had a higher TTL there
- * (or server-to-client packets a lower one): each router on the way takes one off.
+ * (or server-to-client packets a lower one): each router on the way takes one off. A configured
+ * order that the TTLs clearly contradict (a pair of points voted the other way round by at least
+ * {@link #CONTRADICTING_VOTES} packets, and by four times the votes for the configured way) is
+ * replaced by the inferred one, and {@link #contradiction()} says so.
  *
  * <p>Offsets: the median of tsB - tsA over packets seen at both A and B, chained from the first
  * point of the path, whose clock is the reference. Transit between points (micro- to milliseconds)
@@ -28,11 +31,15 @@ public final class PathModel {
   private final List<String> order;
   private final Map<String, Long> offsetMicros;
   private final boolean inferred;
+  private final String contradiction;
+  /** Packets that must show a pair of points the other way round before a configured order gives way. */
+  static final long CONTRADICTING_VOTES = 2;
 
-  private PathModel(List<String> order, Map<String, Long> offsetMicros, boolean inferred) {
+  private PathModel(List<String> order, Map<String, Long> offsetMicros, boolean inferred, String contradiction) {
     this.order = List.copyOf(order);
     this.offsetMicros = Map.copyOf(offsetMicros);
     this.inferred = inferred;
+    this.contradiction = contradiction;
   }
 
   public static PathModel of(List<String> configured, Collection<String> knownPoints, Collection<PointPair> pairs) {
@@ -43,15 +50,36 @@ public final class PathModel {
       all.add(p.b);
     }
     List<String> inferredOrder = infer(all, pairs);
+    String contradiction = configured.isEmpty() || !contradicts(configured, pairs) ? null
+        : "path " + String.join(",", configured) + " contradicts the TTLs seen (inferred "
+            + String.join(",", inferredOrder.stream().filter(configured::contains).toList())
+            + "); using the inferred order";
     List<String> order;
-    if (configured.isEmpty()) {
+    if (configured.isEmpty() || contradiction != null) {
       order = inferredOrder;
     } else {
       LinkedHashSet<String> merged = new LinkedHashSet<>(configured);
       merged.addAll(inferredOrder);
       order = new ArrayList<>(merged);
     }
-    return new PathModel(order, offsets(order, pairs), configured.isEmpty());
+    return new PathModel(order, offsets(order, pairs), configured.isEmpty() || contradiction != null, contradiction);
+  }
+
+  /** Some pair of configured points was seen clearly the other way round by the same packets' TTLs. */
+  private static boolean contradicts(List<String> configured, Collection<PointPair> pairs) {
+    for (PointPair pair : pairs) {
+      int a = configured.indexOf(pair.a);
+      int b = configured.indexOf(pair.b);
+      if (a < 0 || b < 0) {
+        continue;
+      }
+      long against = a < b ? pair.bFirstVotes : pair.aFirstVotes;
+      long forIt = a < b ? pair.aFirstVotes : pair.bFirstVotes;
+      if (against >= CONTRADICTING_VOTES && against >= 4 * forIt) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static List<String> infer(Set<String> all, Collection<PointPair> pairs) {
@@ -114,6 +142,11 @@ public final class PathModel {
 
   public boolean inferred() {
     return inferred;
+  }
+
+  /** The one-line notice when the configured order contradicts the TTLs and was replaced; null otherwise. */
+  public String contradiction() {
+    return contradiction;
   }
 
   /** The point's clock minus the reference clock; 0 when unknown. */

@@ -96,7 +96,7 @@ final class CaseAssembler {
       }
       pkts.add(new RstCase.Pkt(s.point, model.correct(s.point, s.tsMicros), s.tsMicros, s.fromLow == clientIsLow,
           s.flags, s.seq, s.ack, s.len, s.ttl, s.ttlMin, s.ttlMax, s.ipId, s.window, s.progress, s.progressBytes,
-          s.hintKind, s.hintText, id, i));
+          s.hintKind, s.hintText, id, i, s.progress ? s.progressSeqEnd : seqEnd(s)));
     }
     pkts.sort(Comparator.comparingLong(RstCase.Pkt::tsMicros));
     return new RstCase(pending.findingId,
@@ -117,6 +117,12 @@ final class CaseAssembler {
     boolean startKnown = prog == null || prog.startKnown();
     boolean capturing = prog != null && prog.capturingAt(atPoint, clockSkewMicros);
     return new RstCase.PointInfo(point, capturing, sawFlow, dropping, prog != null, offsetMicros, startKnown);
+  }
+
+  private static long seqEnd(Segment s) {
+    int syn = TcpFlags.has(s.flags, TcpFlags.SYN) ? 1 : 0;
+    int fin = TcpFlags.has(s.flags, TcpFlags.FIN) ? 1 : 0;
+    return (s.seq + s.len + syn + fin) & 0xffffffffL;
   }
 
   private static boolean isThisRst(Segment s, PendingRst p, String flowText) {

@@ -17,9 +17,10 @@ import io.rstscope.processor.state.PointProgress;
 import io.rstscope.processor.state.PreCommitHookStore;
 import io.rstscope.processor.state.Segment;
 import io.rstscope.processor.state.WriteBackCache;
+import io.rstscope.processor.verdict.EvidenceCode;
 import io.rstscope.processor.verdict.RstCase;
-import io.rstscope.processor.verdict.RstJudge;
 import io.rstscope.processor.verdict.Verdict;
+import io.rstscope.processor.verdict.VerdictEngine;
 import io.rstscope.schemas.AvroSerde;
 import io.rstscope.schemas.FlowKeys;
 import io.rstscope.schemas.TcpFlags;
@@ -322,7 +323,11 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
     List<String> known = new ArrayList<>();
     progress.forEach((point, prog) -> known.add(point));
     known.addAll(config.expectedPoints());
-    return PathModel.of(config.pathOrder(), known, pairs.values());
+    PathModel model = PathModel.of(config.pathOrder(), known, pairs.values());
+    if (model.contradiction() != null) {
+      config.notices().accept(model.contradiction());
+    }
+    return model;
   }
 
   private Set<String> expectedPoints() {
@@ -456,10 +461,10 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
       flow = new FlowState();
     }
     RstCase rstCase = assembler.assemble(p, key, flow, model, expectedPoints(), progress::get, this::dropping);
-    Verdict verdict = RstJudge.judge(rstCase);
+    Verdict verdict = VerdictEngine.decide(rstCase);
     if (timedOut) {
       List<Verdict.Clue> clues = new ArrayList<>(verdict.evidence());
-      clues.add(new Verdict.Clue("VERDICT_TIMEOUT", "decided after " + config.maxVerdictWait().toSeconds()
+      clues.add(new Verdict.Clue(EvidenceCode.VERDICT_TIMEOUT, "decided after " + config.maxVerdictWait().toSeconds()
           + " s of wall-clock time without every point's watermark: " + laggards(p, model)));
       verdict = new Verdict(verdict.emitter(), verdict.location(), verdict.forged(), verdict.confidence(),
           verdict.phase(), verdict.cause(), clues, verdict.recommendation(), verdict.relatedFindingId());

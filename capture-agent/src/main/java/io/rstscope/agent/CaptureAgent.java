@@ -131,6 +131,10 @@ public final class CaptureAgent implements AutoCloseable {
       long captureStart = System.nanoTime();
       long captureCpuStart = threadCpuNanos();
       captureLoop();
+      if (source.damage() != null) {
+        log.warn("point {}: {} ({}); everything before it is published", config.point(), source.damage().text(),
+            source.damage().libpcap());
+      }
       captureNanos = System.nanoTime() - captureStart;
       captureCpuNanos = captureCpuStart < 0 ? 0 : Math.max(0, threadCpuNanos() - captureCpuStart);
       finish();
@@ -261,7 +265,7 @@ public final class CaptureAgent implements AutoCloseable {
         publisher.published(), publisher.dropped(), policy.flowEvictions(), policy.flowsExpired(), heartbeats,
         publisher.watermarksAcked(), pcapStats[0], pcapStats[1], pcapStats[2],
         newestMicros == Long.MIN_VALUE ? null : Summaries.instant(newestMicros), Duration.ofNanos(elapsedNanos),
-        Duration.ofNanos(captureNanos), Duration.ofNanos(captureCpuNanos));
+        Duration.ofNanos(captureNanos), Duration.ofNanos(captureCpuNanos), source.damage());
   }
 
   /** This thread's CPU time (user + system) in ns, or -1 where the JVM cannot tell. */

@@ -50,9 +50,14 @@ import org.apache.kafka.streams.Topology;
 public final class AnalysisRun {
   /** What the run produced. */
   public record Result(List<RstFinding> findings, Map<String, AgentReport> agents, Duration elapsed,
-      Map<String, io.rstscope.processor.web.Ladder> ladders, List<String> flows) {
+      Map<String, io.rstscope.processor.web.Ladder> ladders, Map<String, Long> clockOffsetsMicros,
+      List<String> flows) {
     public Result(List<RstFinding> findings, Map<String, AgentReport> agents, Duration elapsed) {
-      this(findings, agents, elapsed, Map.of(), List.of());
+      this(findings, agents, elapsed, Map.of(), Map.of(), List.of());
+    }
+
+    public Result withFindings(List<RstFinding> replaced) {
+      return new Result(replaced, agents, elapsed, ladders, clockOffsetsMicros, flows);
     }
   }
 
@@ -77,6 +82,19 @@ public final class AnalysisRun {
   public AnalysisRun withFlows(boolean on) {
     this.withFlows = on;
     return this;
+  }
+
+  /** A BPF filter of the user's, applied at every point on top of "tcp"; null or blank for none. */
+  private String filter;
+
+  public AnalysisRun withFilter(String userFilter) {
+    this.filter = userFilter;
+    return this;
+  }
+
+  /** What each point's capture is filtered with: TCP, and the user's filter when one is given. */
+  public static String captureFilter(String userFilter) {
+    return userFilter == null || userFilter.isBlank() ? "tcp" : "tcp and (" + userFilter.strip() + ")";
   }
 
   /**
@@ -150,6 +168,7 @@ public final class AnalysisRun {
       Map<String, AgentReport> reports;
       List<RstFinding> findings;
       Map<String, io.rstscope.processor.web.Ladder> ladders = Map.of();
+      Map<String, Long> offsets = Map.of();
       List<String> flows = List.of();
       try (KafkaStreams streams = new KafkaStreams(topology, settings)) {
         streams.setUncaughtExceptionHandler(e -> {
@@ -161,7 +180,8 @@ public final class AnalysisRun {
         progress.accept("all captures published; waiting for the last correlation windows");
         new StreamsCompletion(servers, applicationId, topics.packets.name(), timeout).await(streams);
         findings = FindingsReader.readAll(servers, topics);
-        ladders = withLadders ? io.rstscope.processor.web.LocalLadders.read(streams, findings, path) : Map.of();
+        ladders = withLadders ? io.rstscope.processor.web.LocalLadders.read(streams, findings, config) : Map.of();
+        offsets = io.rstscope.processor.web.LocalLadders.clockOffsetsMicros(streams, config);
         flows = withFlows ? LocalFlows.read(streams, path.isEmpty() ? List.copyOf(points.keySet()) : path) : List.of();
         if (embedded == null) {
           // Leave the group now, so that it is empty and can be deleted with the run's topics.
@@ -169,7 +189,7 @@ public final class AnalysisRun {
         }
       }
       findings.sort(Comparator.comparing(RstFinding::getRstTime).thenComparing(RstFinding::getFindingId));
-      return new Result(findings, reports, Duration.ofNanos(System.nanoTime() - start), ladders, flows);
+      return new Result(findings, reports, Duration.ofNanos(System.nanoTime() - start), ladders, offsets, flows);
     } finally {
       if (embedded != null) {
         embedded.close();
@@ -231,7 +251,7 @@ public final class AnalysisRun {
       Map<String, Future<AgentReport>> running = new LinkedHashMap<>();
       for (Map.Entry<String, Path> point : points.entrySet()) {
         AgentConfig config = AgentConfig.builder().point(point.getKey()).file(point.getValue())
-            .bootstrap(servers).topics(topics).build();
+            .bootstrap(servers).topics(topics).filter(captureFilter(filter)).build();
         running.put(point.getKey(), pool.submit(() -> {
           try (CaptureAgent agent = new CaptureAgent(config)) {
             return agent.run();

@@ -17,15 +17,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code rstscope processor}: one long-running instance of the stream processor with its query API and web page. */
-@Command(name = "processor", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+@Command(name = "processor", mixinStandardHelpOptions = true, versionProvider = VersionText.class, sortOptions = false, usageHelpAutoWidth = true,
     description = {
-        "Runs the RST locator on Kafka (exactly-once) and serves its state: a query API, Prometheus metrics and a",
-        "web page with live findings and ladder diagrams on http://HTTP-ADDRESS:HTTP-PORT/. Run several instances",
-        "with the same --application-id to share the work; any of them answers for all.",
+        "Runs the RST locator on Kafka (exactly-once) and serves its state: a query API, Prometheus metrics and a "
+            + "web page with live findings and ladder diagrams on http://HTTP-ADDRESS:HTTP-PORT/. Run several instances "
+            + "with the same --application-id to share the work; any of them answers for all.",
         "",
-        "Settings come from, lowest first: defaults < --config FILE (key=value, keys are the long option names",
-        "without dashes, e.g. http-port=8080) < environment RSTSCOPE_PROCESSOR_<NAME> (e.g.",
-        "RSTSCOPE_PROCESSOR_BOOTSTRAP=kafka1:9092) < command-line options. Unknown keys are an error.", ""},
+        "Settings come from, lowest first: defaults < --config FILE (key=value, keys are the long option names "
+            + "without dashes, e.g. http-port=8080) < environment RSTSCOPE_PROCESSOR_<NAME> (e.g. "
+            + "RSTSCOPE_PROCESSOR_BOOTSTRAP=kafka1:9092) < command-line options. Unknown keys are an error.", ""},
     footer = {"", "Example:", "  rstscope processor --bootstrap 127.0.0.1:9092 --path P1,P2,P3 --http-port 8080",
         "", "Exit status: 0 stopped by SIGTERM/SIGINT, 2 bad settings, 1 stopped by an error."})
 public final class ProcessorCommand implements Callable<Integer> {

@@ -136,7 +136,13 @@ public final class QueryService {
       }
     }
     PathModel model = pathModel(partition);
-    return new LocalFlow(state, model, findings, Ladder.of(key, state, model, findings));
+    Map<String, PointProgress> progress = new LinkedHashMap<>();
+    ReadOnlyKeyValueStore<String, PointProgress> progressStore = store(RstTopology.POINT_PROGRESS_STORE, partition);
+    try (KeyValueIterator<String, PointProgress> it = progressStore.all()) {
+      it.forEachRemaining(kv -> progress.merge(kv.key, kv.value, PointProgress::merge));
+    }
+    return new LocalFlow(state, model, findings, Ladder.of(key, state, model, findings, progress,
+        config.clockSkewAllowance().toNanos() / 1000));
   }
 
   private PathModel pathModel(int partition) {

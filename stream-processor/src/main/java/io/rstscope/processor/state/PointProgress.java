@@ -25,4 +25,26 @@ public final class PointProgress {
   public boolean covers(long tMicros, long slackMicros) {
     return firstMicros <= tMicros + slackMicros && watermarkMicros >= tMicros;
   }
+
+  /** Whether its first capture time is known (a point that sent only its final watermark has none). */
+  public boolean startKnown() {
+    return firstMicros != Long.MAX_VALUE;
+  }
+
+  /**
+   * Capturing at t as verdicts take it: covered, or finished with an unknown start (a short capture
+   * with no packet in this task is assumed to have covered t).
+   */
+  public boolean capturingAt(long tMicros, long slackMicros) {
+    return covers(tMicros, slackMicros) || !startKnown() && finished();
+  }
+
+  /** The progress of one point over several tasks: the earliest start, the furthest watermark. */
+  public PointProgress merge(PointProgress other) {
+    PointProgress m = new PointProgress(point);
+    m.firstMicros = Math.min(firstMicros, other.firstMicros);
+    m.watermarkMicros = Math.max(watermarkMicros, other.watermarkMicros);
+    m.summaries = summaries + other.summaries;
+    return m;
+  }
 }

@@ -114,8 +114,8 @@ final class CaseAssembler {
    */
   private RstCase.PointInfo pointInfo(String point, PointProgress prog, long atPoint, long offsetMicros,
       boolean sawFlow, boolean dropping) {
-    boolean startKnown = prog == null || prog.firstMicros != Long.MAX_VALUE;
-    boolean capturing = prog != null && (prog.covers(atPoint, clockSkewMicros) || !startKnown && prog.finished());
+    boolean startKnown = prog == null || prog.startKnown();
+    boolean capturing = prog != null && prog.capturingAt(atPoint, clockSkewMicros);
     return new RstCase.PointInfo(point, capturing, sawFlow, dropping, prog != null, offsetMicros, startKnown);
   }
 

@@ -186,7 +186,8 @@ class TwoInstanceQueryTest {
         + forged.get("location").asText() + "\""), body);
     assertTrue(body.contains("class=\"located-segment forged\" data-location=\"" + forged.get("location").asText() + "\""));
     for (String p : List.of("P1", "P2", "P3")) {
-      assertTrue(body.contains("class=\"lifeline point\" data-name=\"" + p + "\""), "point " + p + " drawn");
+      assertTrue(body.matches("(?s).*class=\"lifeline point [a-z-]+\" data-name=\"" + p + "\" data-coverage=\"[A-Z_]+\".*"),
+          "point " + p + " drawn, with what it saw of the flow");
     }
   }
 
@@ -269,6 +270,10 @@ class TwoInstanceQueryTest {
     String dom = runChromium(Files.createTempDirectory("chromium-"), "--dump-dom", flowUrl);
     assertTrue(dom.contains("class=\"pkt rst forged\""), "the diagram shows the forged RST:\n" + dom);
     assertTrue(dom.contains("located-segment forged"), "its segment is highlighted");
+    for (String point : List.of("P1", "P2", "P3")) {
+      assertTrue(dom.contains("class=\"lifeline point") && dom.contains("data-name=\"" + point + "\" data-coverage="),
+          point + " keeps its lifeline, with what it saw of the flow");
+    }
     assertTrue(dom.contains(forged.get("cause").asText()), "the evidence names the cause");
     Path shot = out.resolve("flow-forged-rst.png").toAbsolutePath();
     Files.deleteIfExists(shot);

@@ -3,6 +3,7 @@ package io.rstscope.processor.analyze;
 import io.rstscope.agent.AgentException;
 import io.rstscope.avro.RstFinding;
 import io.rstscope.processor.output.FindingJson;
+import io.rstscope.processor.output.OcsfJson;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -38,15 +39,21 @@ public final class AnalyzeCommand implements Callable<Integer> {
   String path;
 
   @Option(names = "--bootstrap", paramLabel = "HOST:PORT",
-      description = "Use this Kafka cluster instead of an embedded broker.")
+      description = "Use this Kafka cluster instead of an embedded broker; the run deletes its topics and group afterwards.")
   String bootstrap;
 
-  @Option(names = "--format", paramLabel = "table|jsonl|html", defaultValue = "table",
-      description = "Output format (default: ${DEFAULT-VALUE}). jsonl: one finding per line (DESIGN.md contract).")
+  @Option(names = "--format", paramLabel = "table|jsonl|ecs|ocsf|html", defaultValue = "table",
+      description = "Output format (default: ${DEFAULT-VALUE}). jsonl: one finding per line (docs/contracts.md);"
+          + " ecs: Elastic Common Schema documents; ocsf: OCSF " + OcsfJson.OCSF_VERSION + " Network Activity events.")
   String format;
 
   @Option(names = "--out", paramLabel = "FILE", description = "Write the findings to FILE instead of standard output.")
   Path out;
+
+  @Option(names = "--flows", paramLabel = "FILE",
+      description = "Also write one JSON line per TCP connection (with or without a RST) to FILE: Zeek's conn_state and"
+          + " history, per-point packet and byte counts (docs/contracts.md).")
+  Path flowsOut;
 
   @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "300",
       description = "Give up when the analysis has not finished after this long (default: ${DEFAULT-VALUE}).")
@@ -57,8 +64,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!List.of("table", "jsonl", "html").contains(format)) {
-      throw new CaptureFiles.BadInput("--format must be table, jsonl or html, not '" + format + "'");
+    if (!List.of("table", "jsonl", "ecs", "ocsf", "html").contains(format)) {
+      throw new CaptureFiles.BadInput("--format must be table, jsonl, ecs, ocsf or html");
     }
     List<String> specs = new ArrayList<>(pointSpecs);
     if (dir != null) {
@@ -71,7 +78,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
     try {
       result = new AnalysisRun(points, order, bootstrap, Duration.ofSeconds(timeoutSeconds),
           line -> { if (!quiet) err.println("rstscope: " + line); }).withLadders(format.equals("html"))
-          .withNotices(line -> err.println("rstscope: " + line)).run();
+          .withNotices(line -> err.println("rstscope: " + line)).withFlows(flowsOut != null).run();
     } catch (AgentException e) {
       throw new CaptureFiles.BadInput(e.getMessage());
     }
@@ -84,6 +91,14 @@ public final class AnalyzeCommand implements Callable<Integer> {
         Files.writeString(out, rendered, StandardCharsets.UTF_8);
       } catch (IOException e) {
         throw new CaptureFiles.BadInput("cannot write " + out + ": " + e.getMessage());
+      }
+    }
+    if (flowsOut != null) {
+      try {
+        Files.writeString(flowsOut, result.flows().isEmpty() ? "" : String.join("\n", result.flows()) + "\n",
+            StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new CaptureFiles.BadInput("cannot write " + flowsOut + ": " + e.getMessage());
       }
     }
     if (!quiet) {
@@ -99,6 +114,12 @@ public final class AnalyzeCommand implements Callable<Integer> {
     return 0;
   }
 
+  private static String lines(List<RstFinding> findings, java.util.function.Function<RstFinding, String> writer) {
+    StringBuilder sb = new StringBuilder();
+    findings.forEach(f -> sb.append(writer.apply(f)).append('\n'));
+    return sb.toString();
+  }
+
   private String render(AnalysisRun.Result result) {
     List<RstFinding> findings = result.findings();
     return switch (format) {
@@ -107,6 +128,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
         findings.forEach(f -> sb.append(FindingJson.contractJson(f)).append('\n'));
         yield sb.toString();
       }
+      case "ecs" -> lines(findings, FindingJson::ecsJson);
+      case "ocsf" -> lines(findings, OcsfJson::json);
       case "html" -> HtmlReport.render(findings, "rstscope findings", result.ladders());
       default -> FindingTable.render(findings);
     };

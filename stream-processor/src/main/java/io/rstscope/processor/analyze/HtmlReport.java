@@ -25,7 +25,10 @@ public final class HtmlReport {
           .append("<td><code>").append(esc(f.getRst().getSrc())).append(" &rarr; ").append(esc(f.getRst().getDst()))
           .append(" ").append(esc(f.getRst().getFlags())).append(" seq ").append(f.getRst().getSeq()).append("</code><br>flow ")
           .append(esc(f.getFlow().getClient())).append(" &rarr; ").append(esc(f.getFlow().getServer())).append("<br><small>")
-          .append(esc(f.getCommunityId())).append("</small></td><td>");
+          .append(esc(f.getCommunityId())).append("</small>")
+          .append(f.getZeek() == null ? "" : "<br>Zeek <code>" + esc(f.getZeek().getConnState()) + " "
+              + esc(f.getZeek().getHistory()) + "</code> <small>at " + esc(f.getZeek().getPoint()) + "</small>")
+          .append("</td><td>");
       for (Sighting s : f.getSightings()) {
         out.append(esc(s.getPoint())).append(" ttl ").append(s.getTtl()).append("<br>");
       }

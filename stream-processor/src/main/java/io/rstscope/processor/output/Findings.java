@@ -56,7 +56,8 @@ public final class Findings {
         required(v.recommendation(), "recommendation"),
         v.relatedFindingId(),
         Micros.toInstant(first),
-        required(decidedAt, "decidedAt"));
+        required(decidedAt, "decidedAt"),
+        null, null, null);
   }
 
   private static <T> T required(T value, String field) {

@@ -104,6 +104,7 @@ public final class QueryService {
     ObjectNode offsets = o.putObject("clock_offsets_micros");
     lf.model.order().forEach(p -> offsets.put(p, lf.model.offsetMicros(p)));
     o.put("last_activity", Micros.iso(Micros.toInstant(lf.state.lastActivityMicros)));
+    o.set("zeek", Json.MAPPER.valueToTree(io.rstscope.processor.zeek.FlowLog.connections(key, lf.state, lf.model.order())));
     o.set("points", Json.tree(lf.state.views));
     o.set("segments", Json.tree(lf.state.segments));
     o.put("dropped_segments", lf.state.droppedSegments);

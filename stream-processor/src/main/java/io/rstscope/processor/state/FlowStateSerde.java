@@ -32,7 +32,8 @@ import org.apache.kafka.common.serialization.Serializer;
  * (BENCHMARKS.md, "Stream processor"). Same bytes as before, so existing state reads as it was.
  */
 public final class FlowStateSerde implements Serde<FlowState> {
-  private static final byte VERSION = 1;
+  /** Layout written; 1 is still read (segments without the run's first ACK/data times and RST data). */
+  private static final byte VERSION = 2;
   private static final int MAX_TEXT = 1024;
 
   public byte[] toBytes(FlowState f) {
@@ -90,7 +91,7 @@ public final class FlowStateSerde implements Serde<FlowState> {
     try {
       In in = new In(bytes);
       byte version = in.readByte();
-      if (version != VERSION) {
+      if (version != VERSION && version != 1) {
         throw new SerializationException("flow state layout " + version + " is newer than this processor ("
             + VERSION + ")");
       }
@@ -115,7 +116,7 @@ public final class FlowStateSerde implements Serde<FlowState> {
       f.segments = new ArrayList<>(segCount + 1);
       for (int i = 0; i < segCount; i++) {
         String point = names.get(in.readShort());
-        Segment s = readSegment(in);
+        Segment s = readSegment(in, version);
         s.point = point;
         f.segments.add(s);
       }
@@ -160,9 +161,15 @@ public final class FlowStateSerde implements Serde<FlowState> {
     writeInt(out, s.windowScale);
     writeLong(out, s.tsVal);
     out.writeInt(s.rstOccurrence);
+    if (s.progress) {
+      out.writeLong(s.progressFirstAckMicros);
+      out.writeLong(s.progressFirstDataMicros);
+    }
+    writeText(out, s.rstDataFormat);
+    writeText(out, s.rstData);
   }
 
-  private static Segment readSegment(In in) throws IOException {
+  private static Segment readSegment(In in, byte version) throws IOException {
     Segment s = new Segment();
     s.tsMicros = in.readLong();
     int bits = in.readByte();
@@ -192,6 +199,14 @@ public final class FlowStateSerde implements Serde<FlowState> {
     s.windowScale = readInt(in);
     s.tsVal = readLong(in);
     s.rstOccurrence = in.readInt();
+    if (version >= 2) {
+      if (s.progress) {
+        s.progressFirstAckMicros = in.readLong();
+        s.progressFirstDataMicros = in.readLong();
+      }
+      s.rstDataFormat = readText(in);
+      s.rstData = readText(in);
+    }
     return s;
   }
 

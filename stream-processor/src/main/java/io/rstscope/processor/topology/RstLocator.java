@@ -9,6 +9,7 @@ import io.rstscope.avro.SummaryKind;
 import io.rstscope.processor.output.FindingIds;
 import io.rstscope.processor.output.Findings;
 import io.rstscope.processor.output.Micros;
+import io.rstscope.processor.output.RstDiagnostics;
 import io.rstscope.processor.state.FlowState;
 import io.rstscope.processor.state.PathModel;
 import io.rstscope.processor.state.PendingRst;
@@ -233,6 +234,10 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
       s.progressSeqEnd = v.getProgress().getHighestSeqEnd();
       s.ttlMin = v.getProgress().getTtlMin();
       s.ttlMax = v.getProgress().getTtlMax();
+      s.progressFirstAckMicros = v.getProgress().getFirstAckTime() == null ? Segment.NONE
+          : Micros.of(v.getProgress().getFirstAckTime());
+      s.progressFirstDataMicros = v.getProgress().getFirstDataTime() == null ? Segment.NONE
+          : Micros.of(v.getProgress().getFirstDataTime());
       s.len = 0;
     } else {
       s.ttlMin = s.ttl;
@@ -248,6 +253,10 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
             + (h.getHttpHost() == null ? "" : h.getHttpHost())
             + (h.getHttpTarget() == null ? "" : h.getHttpTarget());
       }
+    }
+    if (v.getRstData() != null && TcpFlags.has(s.flags, TcpFlags.RST)) {
+      s.rstDataFormat = v.getRstData().getFormat().name();
+      s.rstData = RstDiagnostics.detail(v.getRstData());
     }
     if (v.getOptions() != null) {
       s.windowScale = v.getOptions().getWindowScale();
@@ -470,7 +479,8 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
           verdict.phase(), verdict.cause(), clues, verdict.recommendation(), verdict.relatedFindingId());
     }
     long now = context.currentSystemTimeMs();
-    RstFinding finding = Findings.of(rstCase, verdict, FlowKeys.communityId(key), Instant.ofEpochMilli(now));
+    RstFinding finding = FindingAnnotations.annotate(
+        Findings.of(rstCase, verdict, FlowKeys.communityId(key), Instant.ofEpochMilli(now)), rstCase, p, key, flow);
     context.forward(new Record<>(key, finding, now));
     flow.markDecided(p.findingId);
     flows.put(key, flow);

@@ -6,6 +6,7 @@ import io.rstscope.avro.PointStatus;
 import io.rstscope.avro.RstFinding;
 import io.rstscope.avro.ScanAlert;
 import io.rstscope.processor.output.FindingJson;
+import io.rstscope.processor.output.OcsfJson;
 import io.rstscope.processor.state.FlowStateSerde;
 import io.rstscope.processor.state.JsonSerde;
 import io.rstscope.processor.state.PendingRst;
@@ -115,6 +116,9 @@ public final class RstTopology {
     findings.map((k, f) -> KeyValue.pair(f.getCommunityId(), FindingJson.ecsJson(f)), Named.as("findings-to-ecs"))
         .to(topics.findingsJson.name(), Produced.with(topics.findingsJson.keySerde(), topics.findingsJson.valueSerde())
             .withName("findings-json-sink"));
+    findings.map((k, f) -> KeyValue.pair(f.getCommunityId(), OcsfJson.json(f)), Named.as("findings-to-ocsf"))
+        .to(topics.findingsOcsf.name(), Produced.with(topics.findingsOcsf.keySerde(), topics.findingsOcsf.valueSerde())
+            .withName("findings-ocsf-sink"));
 
     TopicSpec<String, ScanAlert> scans = topics.scans;
     findings.filter((k, f) -> ScanDetector.isProbe(f), Named.as("scan-probes"))

@@ -81,9 +81,31 @@ class FlowStateSerdeTest {
       old = in.readAllBytes();
     }
     FlowStateSerde serde = new FlowStateSerde();
-    assertArrayEquals(old, serde.toBytes(f), "same layout, same bytes");
-    assertArrayEquals(old, serde.toBytes(serde.fromBytes(old)), "reads what the stream-based serde wrote");
+    assertArrayEquals(serde.toBytes(f), serde.toBytes(serde.fromBytes(old)), "reads the first layout into the same state");
     assertThrows(SerializationException.class, () -> serde.fromBytes(java.util.Arrays.copyOf(old, old.length - 3)));
+
+    // Layout 2: a run's first ACK and first payload times, and what a RST's payload said.
+    Segment run = segment("P1", 4, true, 0x10, 11);
+    run.progress = true;
+    run.progressPackets = 7;
+    run.progressBytes = 3000;
+    run.progressFirstMicros = 4;
+    run.progressFirstAckMicros = 5;
+    run.progressFirstDataMicros = 4;
+    f.add(run);
+    Segment diagnostic = segment("P1", 6, false, 0x14, 13);
+    diagnostic.rstDataFormat = "COMPACT";
+    diagnostic.rstData = "reason code 2 (Desynchronized state), PEN 0";
+    f.add(diagnostic);
+    byte[] v2;
+    try (java.io.InputStream in = getClass().getResourceAsStream("flow-state-v2.bin")) {
+      v2 = in.readAllBytes();
+    }
+    assertArrayEquals(v2, serde.toBytes(f), "same layout, same bytes");
+    assertArrayEquals(v2, serde.toBytes(serde.fromBytes(v2)));
+    Segment back = serde.fromBytes(v2).segments.get(3);
+    assertEquals(5, back.progressFirstAckMicros);
+    assertEquals("COMPACT", serde.fromBytes(v2).segments.get(4).rstDataFormat);
   }
 
   @Test

@@ -56,8 +56,9 @@ public final class OcsfJson {
   public static Activity activity(Cause cause) {
     return switch (cause) {
       case port_closed, backlog_overflow, time_wait_collision, malformed_syn, firewall_reject -> Activity.REFUSE;
-      case idle_timeout, no_socket -> Activity.FAIL;
-      case syn_scan, connect_scan, abort, bypass_block, tls_block, content_block, accelerated_close, unknown ->
+      case idle_timeout, no_socket, state_lost -> Activity.FAIL;
+      case syn_scan, connect_scan, abort, bypass_block, tls_block, content_block, accelerated_close, data_after_close,
+          unknown ->
           Activity.RESET;
     };
   }

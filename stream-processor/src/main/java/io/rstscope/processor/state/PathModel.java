@@ -49,13 +49,20 @@ public final class PathModel {
       all.add(p.a);
       all.add(p.b);
     }
-    List<String> inferredOrder = infer(all, pairs);
-    String contradiction = configured.isEmpty() || !contradicts(configured, pairs) ? null
-        : "path " + String.join(",", configured) + " contradicts the TTLs seen (inferred "
-            + String.join(",", inferredOrder.stream().filter(configured::contains).toList())
-            + "); using the inferred order";
+    List<String> inferredOrder = consistent(infer(all, pairs), pairs);
+    String contradiction = null;
     List<String> order;
-    if (configured.isEmpty() || contradiction != null) {
+    if (!configured.isEmpty() && contradicts(configured, pairs)) {
+      // The usual mistake is a path given the wrong way round: when the votes agree with the reverse, take it
+      // (it keeps the user's order for the pairs no packet has voted on); else what the votes alone give.
+      List<String> reversed = new ArrayList<>(configured);
+      java.util.Collections.reverse(reversed);
+      LinkedHashSet<String> base = new LinkedHashSet<>(contradicts(reversed, pairs) ? inferredOrder : reversed);
+      base.addAll(inferredOrder);
+      order = consistent(new ArrayList<>(base), pairs);
+      contradiction = "path " + String.join(",", configured) + " contradicts the TTLs seen (inferred "
+          + String.join(",", order.stream().filter(configured::contains).toList()) + "); using the inferred order";
+    } else if (configured.isEmpty()) {
       order = inferredOrder;
     } else {
       LinkedHashSet<String> merged = new LinkedHashSet<>(configured);
@@ -63,6 +70,42 @@ public final class PathModel {
       order = new ArrayList<>(merged);
     }
     return new PathModel(order, offsets(order, pairs), configured.isEmpty() || contradiction != null, contradiction);
+  }
+
+  /**
+   * The order with every pair that packets voted on (a majority) the way the votes say: a point voted before
+   * one placed ahead of it moves just in front of it, until none is; pairs without votes keep the given order.
+   */
+  private static List<String> consistent(List<String> base, Collection<PointPair> pairs) {
+    List<String> order = new ArrayList<>(base);
+    for (int round = 0; round < order.size() * order.size(); round++) {
+      boolean moved = false;
+      for (int i = 0; i < order.size() && !moved; i++) {
+        for (int j = i + 1; j < order.size() && !moved; j++) {
+          if (votedFirst(order.get(j), order.get(i), pairs)) {
+            order.add(i, order.remove(j));
+            moved = true;
+          }
+        }
+      }
+      if (!moved) {
+        break;
+      }
+    }
+    return order;
+  }
+
+  /** More packets showed x nearer the client than y than the reverse. */
+  private static boolean votedFirst(String x, String y, Collection<PointPair> pairs) {
+    for (PointPair p : pairs) {
+      if (p.a.equals(x) && p.b.equals(y)) {
+        return p.aFirstVotes > p.bFirstVotes;
+      }
+      if (p.a.equals(y) && p.b.equals(x)) {
+        return p.bFirstVotes > p.aFirstVotes;
+      }
+    }
+    return false;
   }
 
   /** Some pair of configured points was seen clearly the other way round by the same packets' TTLs. */

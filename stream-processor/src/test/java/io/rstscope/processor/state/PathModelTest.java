@@ -63,4 +63,20 @@ class PathModelTest {
     assertNull(m.contradiction(), "one packet is not enough to overrule the user");
     assertEquals(List.of("P2", "P1"), m.order());
   }
+
+  @Test
+  void shouldTakeAReversedPathTheRightWayRoundEvenWhenSomePairsHadNoVotes() {
+    // Only neighbours shared packets in this task: A-B and B-C voted, A-C did not.
+    List<PointPair> pairs = List.of(pair("A", "B", 3, 0), pair("B", "C", 2, 0));
+    PathModel m = PathModel.of(List.of("C", "B", "A"), List.of("A", "B", "C"), pairs);
+    assertEquals(List.of("A", "B", "C"), m.order());
+    assertEquals("path C,B,A contradicts the TTLs seen (inferred A,B,C); using the inferred order", m.contradiction());
+  }
+
+  @Test
+  void shouldInferAnOrderConsistentWithEveryVotedPair() {
+    // Counting each point's wins ties a, c and d (one each) and sorts a first by name; the c-a vote says otherwise.
+    List<PointPair> pairs = List.of(pair("a", "c", 0, 2), pair("a", "b", 3, 0), pair("b", "d", 0, 2));
+    assertEquals(List.of("c", "a", "d", "b"), PathModel.of(List.of(), List.of("a", "b", "c", "d"), pairs).order());
+  }
 }

@@ -50,7 +50,7 @@ final class BodyReaders {
   static final BodyReader<PacketSummary> PACKET_SUMMARY = new BodyReader<>() {
     @Override
     public long fingerprint() {
-      return 0x72BEE8045205B176L;
+      return 0x6B4D561F92700DA6L;
     }
 
     @Override
@@ -95,6 +95,7 @@ final class BodyReaders {
           in.readInt(),
           in.readIndex(2) == 0 ? null : in.readInt(),
           in.readIndex(2) == 0 ? null : in.readInt()));
+      p.setSession(in.readString());
       return p;
     }
   };

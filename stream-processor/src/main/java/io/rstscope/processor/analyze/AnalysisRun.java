@@ -115,7 +115,9 @@ public final class AnalysisRun {
       String applicationId = "rstscope-analyze-" + runId;
 
       // Every point is known up front: no RST is decided before a late-starting agent's first record arrives.
-      ProcessorConfig config = ProcessorConfig.builder().pathOrder(path).expectedPoints(points.keySet()).build();
+      // Each point replays one file: a point whose replay ended does not come back.
+      ProcessorConfig config = ProcessorConfig.builder().pathOrder(path).expectedPoints(points.keySet())
+          .pointReturnWait(Duration.ZERO).build();
       Topology topology = RstTopology.build(config, topics);
       List<NewTopic> internalTopics = InternalTopics.of(topology.describe(), applicationId, topics);
       Properties settings = StreamsSettings.of(applicationId, servers, stateDir, 1, ONE_SHOT);

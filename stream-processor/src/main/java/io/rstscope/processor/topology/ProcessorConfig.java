@@ -15,7 +15,13 @@ import java.util.Set;
  * @param pathOrder             points along the path, client side first; empty: inferred from TTLs
  * @param expectedPoints        points to wait for even before they report (analyze passes its --point names);
  *                              points in pathOrder are always expected
- * @param maxVerdictWait        wall-clock limit: decide anyway when some point's watermark never comes
+ * @param maxVerdictWait        running-clock limit (wall-clock time while the task runs and the cluster is
+ *                              reachable): decide anyway when some point's watermark never comes
+ * @param pointReturnWait       how long (running clock) a point whose capture session ended is waited for,
+ *                              for RSTs after its end, before it is taken as not capturing then; 0 when
+ *                              points never come back (analyze)
+ * @param pointMissingAfter     a point whose session did not end and that sent nothing for this long (running
+ *                              clock) is missing: it holds nothing back and covers no time after its watermark
  * @param idleThreshold         silence before a RST that makes it idle_timeout. 3 s: the lab's idle servers time
  *                              out after a few seconds; real devices often use 120 s or more, and a silence that
  *                              long before a RST is idle_timeout whatever the threshold
@@ -35,6 +41,8 @@ public record ProcessorConfig(
     List<String> pathOrder,
     Set<String> expectedPoints,
     Duration maxVerdictWait,
+    Duration pointReturnWait,
+    Duration pointMissingAfter,
     Duration idleThreshold,
     Duration raceWindow,
     Duration quickReset,
@@ -49,6 +57,8 @@ public record ProcessorConfig(
   public ProcessorConfig {
     Objects.requireNonNull(correlationWindow, "correlationWindow");
     Objects.requireNonNull(clockSkewAllowance, "clockSkewAllowance");
+    Objects.requireNonNull(pointReturnWait, "pointReturnWait");
+    Objects.requireNonNull(pointMissingAfter, "pointMissingAfter");
     pathOrder = List.copyOf(pathOrder);
     expectedPoints = Set.copyOf(expectedPoints);
     if (scanThreshold < 1) {
@@ -70,7 +80,7 @@ public record ProcessorConfig(
   public Builder toBuilder() {
     return new Builder().correlationWindow(correlationWindow).clockSkewAllowance(clockSkewAllowance)
         .pathOrder(pathOrder).expectedPoints(expectedPoints).maxVerdictWait(maxVerdictWait)
-        .idleThreshold(idleThreshold).raceWindow(raceWindow).quickReset(quickReset).afterFinWindow(afterFinWindow)
+        .pointReturnWait(pointReturnWait).pointMissingAfter(pointMissingAfter).idleThreshold(idleThreshold).raceWindow(raceWindow).quickReset(quickReset).afterFinWindow(afterFinWindow)
         .burstWindow(burstWindow).scanWindow(scanWindow).scanThreshold(scanThreshold)
         .recentFindingsRetention(recentFindingsRetention).flowIdleExpiry(flowIdleExpiry)
         .punctuateInterval(punctuateInterval);
@@ -92,6 +102,8 @@ public record ProcessorConfig(
     private List<String> pathOrder = List.of();
     private Set<String> expectedPoints = Set.of();
     private Duration maxVerdictWait = Duration.ofSeconds(30);
+    private Duration pointReturnWait = Duration.ofSeconds(30);
+    private Duration pointMissingAfter = Duration.ofSeconds(30);
     private Duration idleThreshold = Duration.ofSeconds(3);
     private Duration raceWindow = Duration.ofMillis(200);
     private Duration quickReset = Duration.ofSeconds(1);
@@ -108,6 +120,8 @@ public record ProcessorConfig(
     public Builder pathOrder(List<String> v) { pathOrder = v; return this; }
     public Builder expectedPoints(Set<String> v) { expectedPoints = v; return this; }
     public Builder maxVerdictWait(Duration v) { maxVerdictWait = v; return this; }
+    public Builder pointReturnWait(Duration v) { pointReturnWait = v; return this; }
+    public Builder pointMissingAfter(Duration v) { pointMissingAfter = v; return this; }
     public Builder idleThreshold(Duration v) { idleThreshold = v; return this; }
     public Builder raceWindow(Duration v) { raceWindow = v; return this; }
     public Builder quickReset(Duration v) { quickReset = v; return this; }
@@ -121,7 +135,7 @@ public record ProcessorConfig(
 
     public ProcessorConfig build() {
       return new ProcessorConfig(correlationWindow, clockSkewAllowance, pathOrder, expectedPoints, maxVerdictWait,
-          idleThreshold, raceWindow, quickReset, afterFinWindow, burstWindow, scanWindow, scanThreshold,
+          pointReturnWait, pointMissingAfter, idleThreshold, raceWindow, quickReset, afterFinWindow, burstWindow, scanWindow, scanThreshold,
           recentFindingsRetention, flowIdleExpiry, punctuateInterval);
     }
   }

@@ -32,15 +32,14 @@ import java.util.Map;
  * </table>
  */
 final class EventTimeClock {
-  /** A stalled stream thread (a long commit, a rebalance) is not running time: ticks count at most this. */
-  static final long MAX_TICK_MS = 5_000;
-
   private final ProcessorConfig config;
   private final PointHealthBoard board;
   private String task = "";
   private WriteBackCache<String, PointProgress> progress;
   private long runningMs;
   private long lastTickWallMs = Long.MIN_VALUE;
+  /** The board's outage count at the last tick: a tick across an outage counts nothing. */
+  private long outagesSeen;
   /** Running-clock times, all forgotten at task init (the clock restarts from zero). */
   private final Map<String, Long> heardAt = new HashMap<>();
   private final Map<String, Long> endedAt = new HashMap<>();
@@ -54,12 +53,13 @@ final class EventTimeClock {
   }
 
   /** The task starts (or restarts): progress from its store, every wait from zero. */
-  void init(String taskName, WriteBackCache<String, PointProgress> progressCache) {
+  void init(String taskName, WriteBackCache<String, PointProgress> progressCache, long wallMs) {
     board.forget(task);
     task = taskName;
     progress = progressCache;
     runningMs = 0;
-    lastTickWallMs = Long.MIN_VALUE;
+    lastTickWallMs = wallMs;
+    outagesSeen = board.outages();
     heardAt.clear();
     endedAt.clear();
     waitStart.clear();
@@ -70,11 +70,16 @@ final class EventTimeClock {
     board.forget(task);
   }
 
-  /** Advances the running clock by the wall-clock time since the last tick while the cluster is reachable. */
+  /**
+   * Advances the running clock by the wall-clock time since the last tick, unless the cluster was unreachable
+   * at some moment in between (a stream thread blocked through an outage resumes with one long tick).
+   */
   void tick(long wallMs) {
-    if (lastTickWallMs != Long.MIN_VALUE && wallMs > lastTickWallMs && board.clusterReachable()) {
-      runningMs += Math.min(wallMs - lastTickWallMs, MAX_TICK_MS);
+    long outages = board.outages();
+    if (wallMs > lastTickWallMs && board.clusterReachable() && outages == outagesSeen) {
+      runningMs += wallMs - lastTickWallMs;
     }
+    outagesSeen = outages;
     lastTickWallMs = wallMs;
   }
 

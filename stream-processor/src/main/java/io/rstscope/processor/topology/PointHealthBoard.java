@@ -31,6 +31,7 @@ public final class PointHealthBoard {
   private final Map<String, Map<String, PointView>> views = new ConcurrentHashMap<>();
   private final AtomicLong fallbackVerdicts = new AtomicLong();
   private volatile boolean clusterReachable = true;
+  private final AtomicLong outages = new AtomicLong();
   private volatile String clusterProblem;
 
   /** A task's current view of a point. */
@@ -54,12 +55,20 @@ public final class PointHealthBoard {
 
   /** Set by whoever watches the cluster (the processor's runner). */
   public void clusterReachable(boolean reachable, String problem) {
+    if (!reachable && clusterReachable) {
+      outages.incrementAndGet();
+    }
     clusterReachable = reachable;
     clusterProblem = reachable ? null : problem;
   }
 
   public boolean clusterReachable() {
     return clusterReachable;
+  }
+
+  /** How many times the cluster became unreachable. */
+  long outages() {
+    return outages.get();
   }
 
   /** Why the cluster is unreachable, or null. */

@@ -105,7 +105,7 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
     pending = WriteBackCache.complete(context.getStateStore(RstTopology.PENDING_RSTS_STORE));
     progress = WriteBackCache.complete(context.getStateStore(RstTopology.POINT_PROGRESS_STORE));
     pairs = WriteBackCache.complete(context.getStateStore(RstTopology.POINT_PAIRS_STORE));
-    clock.init(context.taskId().toString(), progress);
+    clock.init(context.taskId().toString(), progress, context.currentSystemTimeMs());
     PreCommitHookStore.find(flowStore).listen(this::writeBack, this::discard);
     recent = context.getStateStore(RstTopology.RECENT_FINDINGS_STORE);
     index = context.getStateStore(RstTopology.FLOW_INDEX_STORE);

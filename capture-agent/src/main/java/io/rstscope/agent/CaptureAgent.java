@@ -163,7 +163,7 @@ public final class CaptureAgent implements AutoCloseable {
     live = s.live();
     if (live) {
       // The session's start: live, the capture covers everything from now on.
-      watermarksSent += publisher.watermarks(config.point(), session, Instant.now());
+      startSession(Summaries.micros(Instant.now()));
     }
     while (!stopRequested) {
       try {
@@ -188,7 +188,7 @@ public final class CaptureAgent implements AutoCloseable {
         heartbeat();
       } else {
         // The session's start in a replay: everything before its first packet is (trivially) published.
-        watermarksSent += publisher.watermarks(config.point(), session, Summaries.instant(micros - 1));
+        startSession(micros - 1);
       }
       nextHeartbeatMicros = micros + heartbeatMicros;
     }
@@ -207,6 +207,17 @@ public final class CaptureAgent implements AutoCloseable {
     if (micros > newestMicros) {
       newestMicros = micros;
     }
+  }
+
+  /**
+   * The session's first watermarks, acknowledged before anything else is sent: a partition's first batch from
+   * this producer must not be in flight beside a later one. A broker that has no state for the producer takes a
+   * later batch first when the first one is refused (a partition whose leader is still being elected), and then
+   * refuses the first for ever as out of sequence.
+   */
+  private void startSession(long micros) {
+    watermarksSent += publisher.watermarks(config.point(), session, Summaries.instant(micros));
+    publisher.flush();
   }
 
   private void count(Anomaly anomaly) {
@@ -306,7 +317,7 @@ public final class CaptureAgent implements AutoCloseable {
   public void stop() {
     stopRequested = true;
     PcapSource s = source;
-    if (s != null) {
+    if (s != null && running) { // a finished run has closed its source
       s.breakLoop();
     }
     if (runThread != null && Thread.currentThread() != runThread) {

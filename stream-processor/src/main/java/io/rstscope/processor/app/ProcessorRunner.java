@@ -4,6 +4,7 @@ import io.rstscope.processor.query.ProcessorMetrics;
 import io.rstscope.processor.query.QueryServer;
 import io.rstscope.processor.query.QueryService;
 import io.rstscope.processor.query.Remote;
+import io.rstscope.processor.topology.PointHealthBoard;
 import io.rstscope.processor.topology.ProcessorConfig;
 import io.rstscope.processor.topology.RstTopology;
 import io.rstscope.schemas.Topics;
@@ -48,6 +49,8 @@ public final class ProcessorRunner implements AutoCloseable {
   private ProcessorMetrics metrics;
   private QueryServer server;
   private KafkaStreams streams;
+  private ClusterWatch clusterWatch;
+  private final PointHealthBoard board = new PointHealthBoard();
 
   public ProcessorRunner(Options options) {
     this.options = options;
@@ -73,8 +76,9 @@ public final class ProcessorRunner implements AutoCloseable {
 
   /** Starts HTTP and Kafka Streams and returns; see {@link #runUntilStopped()}. */
   public ProcessorRunner start() throws Exception {
-    metrics = new ProcessorMetrics();
+    metrics = new ProcessorMetrics(board);
     server = QueryServer.start(options.httpAddress(), options.httpPort(), options.tls(), metrics);
+    server.attachHealth(board);
     String host = advertisedHost(options.advertisedHost(), options.httpAddress());
     HostInfo self = new HostInfo(host, server.port());
     Map<String, String> overrides = new HashMap<>(options.clientProperties());
@@ -82,7 +86,7 @@ public final class ProcessorRunner implements AutoCloseable {
     overrides.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, Integer.toString(options.standbyReplicas()));
     Properties props = StreamsSettings.of(options.applicationId(), options.bootstrap(), options.stateDir(),
         options.threads(), overrides);
-    Topology topology = RstTopology.build(options.config(), options.topics());
+    Topology topology = RstTopology.build(options.config(), options.topics(), board);
     LOG.info("processor {} at {}:{}, topology:\n{}", options.applicationId(), host, server.port(), topology.describe());
     streams = new KafkaStreams(topology, props);
     streams.setUncaughtExceptionHandler(e -> {
@@ -100,6 +104,7 @@ public final class ProcessorRunner implements AutoCloseable {
     });
     Remote remote = new Remote(trust(), Duration.ofSeconds(2), Duration.ofSeconds(5));
     server.attach(new QueryService(streams, self, remote, options.config(), options.topics()));
+    clusterWatch = new ClusterWatch(options.bootstrap(), options.clientProperties(), board).start();
     streams.start();
     return this;
   }
@@ -127,9 +132,17 @@ public final class ProcessorRunner implements AutoCloseable {
     return server.port();
   }
 
+  /** What the time model shows: each point's state and lag, the cluster's reachability, fallback verdicts. */
+  public PointHealthBoard health() {
+    return board;
+  }
+
   /** Stops in order: no new queries, then Kafka Streams (commits, closes stores), then metrics. */
   @Override
   public void close() {
+    if (clusterWatch != null) {
+      clusterWatch.close();
+    }
     try {
       if (server != null) {
         server.close();

@@ -37,6 +37,8 @@ import org.slf4j.LoggerFactory;
 public final class ProcessorRunner implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ProcessorRunner.class);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+  /** A stream thread failing this soon after the cluster was unreachable failed because of it: it is replaced. */
+  static final Duration OUTAGE_GRACE = Duration.ofMinutes(2);
 
   /** Everything a run needs, resolved from the layered settings. */
   public record Options(String bootstrap, String applicationId, Path stateDir, int threads, int standbyReplicas,
@@ -90,6 +92,12 @@ public final class ProcessorRunner implements AutoCloseable {
     LOG.info("processor {} at {}:{}, topology:\n{}", options.applicationId(), host, server.port(), topology.describe());
     streams = new KafkaStreams(topology, props);
     streams.setUncaughtExceptionHandler(e -> {
+      if (board.unreachableWithin(OUTAGE_GRACE)) {
+        // A transaction whose commit timed out while the cluster was away (Kafka Streams then refuses the next
+        // one): a new thread takes the tasks over once the cluster is back; exactly-once holds across it.
+        LOG.error("stream thread failed while the cluster was unreachable ({}); replacing it", rootMessage(e));
+        return StreamThreadExceptionResponse.REPLACE_THREAD;
+      }
       LOG.error("stream thread failed; stopping the processor", e);
       failure.compareAndSet(null, e);
       stopped.countDown();
@@ -158,6 +166,14 @@ public final class ProcessorRunner implements AutoCloseable {
         }
       }
     }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
   }
 
   /** Remote calls to other instances trust the configured truststore, else the keystore (one certificate for all). */

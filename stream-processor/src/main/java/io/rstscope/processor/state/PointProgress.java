@@ -130,8 +130,12 @@ public final class PointProgress {
     return end == Long.MIN_VALUE ? Long.MAX_VALUE : end + tail;
   }
 
-  /** Capturing at t, with the older meaning for a session with no known end: from its first record on. */
-  public boolean covers(long tMicros, long slackMicros) {
-    return covers(tMicros, slackMicros, 0);
+  /**
+   * Whether the point was capturing at t (its clock), for the verdict: {@link #covers}, and also when the only
+   * record of the point in this task is its final watermark (a short capture with no packet of this partition):
+   * when it started is unknown here, so it is assumed to have covered t.
+   */
+  public boolean capturing(long tMicros, long slackMicros, long tailMicros) {
+    return covers(tMicros, slackMicros, tailMicros) || firstMicros == Long.MAX_VALUE && finished();
   }
 }

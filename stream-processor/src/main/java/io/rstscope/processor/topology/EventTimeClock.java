@@ -169,19 +169,6 @@ final class EventTimeClock {
     return horizon;
   }
 
-  /** Whether a point was capturing at t (its own clock), in any of its sessions this task knows of. */
-  boolean capturing(String point, long atPointMicros) {
-    PointProgress prog = progress.get(point);
-    if (prog == null) {
-      return false;
-    }
-    // A point whose only record in this task is its final watermark (short capture, no packet of this
-    // partition) finished capturing; when it started is unknown here: assume it covered the RST.
-    boolean startKnown = prog.firstMicros != Long.MAX_VALUE;
-    return prog.covers(atPointMicros, config.clockSkewAllowance().toNanos() / 1000, config.waitMicros())
-        || !startKnown && prog.finished();
-  }
-
   /** A pending RST was first seen now: its verdict wait starts. */
   void pendingSeen(String findingId) {
     waitStart.putIfAbsent(findingId, runningMs);

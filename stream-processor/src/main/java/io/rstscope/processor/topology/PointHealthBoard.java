@@ -32,6 +32,8 @@ public final class PointHealthBoard {
   private final AtomicLong fallbackVerdicts = new AtomicLong();
   private volatile boolean clusterReachable = true;
   private final AtomicLong outages = new AtomicLong();
+  /** When the cluster was last seen unreachable (System.nanoTime), or 0 when never. */
+  private volatile long lastUnreachableNanos;
   private volatile String clusterProblem;
 
   /** A task's current view of a point. */
@@ -58,12 +60,21 @@ public final class PointHealthBoard {
     if (!reachable && clusterReachable) {
       outages.incrementAndGet();
     }
+    if (!reachable || !clusterReachable) {
+      lastUnreachableNanos = System.nanoTime(); // unreachable now, or until now
+    }
     clusterReachable = reachable;
     clusterProblem = reachable ? null : problem;
   }
 
   public boolean clusterReachable() {
     return clusterReachable;
+  }
+
+  /** Whether the cluster is unreachable now or was within {@code window}. */
+  public boolean unreachableWithin(java.time.Duration window) {
+    return !clusterReachable
+        || lastUnreachableNanos != 0 && System.nanoTime() - lastUnreachableNanos <= window.toNanos();
   }
 
   /** How many times the cluster became unreachable. */

@@ -21,7 +21,6 @@ import io.rstscope.processor.verdict.RstCase;
 import io.rstscope.processor.verdict.RstJudge;
 import io.rstscope.processor.verdict.Verdict;
 import io.rstscope.schemas.AvroSerde;
-import io.rstscope.schemas.Endpoints;
 import io.rstscope.schemas.FlowKeys;
 import io.rstscope.schemas.TcpFlags;
 import java.time.Instant;
@@ -61,6 +60,7 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
 
   private final ProcessorConfig config;
   private final EventTimeClock clock;
+  private final CaseAssembler assembler;
   private ProcessorContext<FlowKey, RstFinding> context;
   private KeyValueStore<FlowKey, FlowState> flowStore;
   private KeyValueStore<String, RstFinding> recent;
@@ -91,6 +91,7 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
   RstLocator(ProcessorConfig config, PointHealthBoard board) {
     this.config = config;
     this.clock = new EventTimeClock(config, board);
+    this.assembler = new CaseAssembler(config);
   }
 
   @Override
@@ -270,7 +271,7 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
     // Runs for every summary over every segment kept: the cheap packet comparison goes first, and the set of
     // points already counted is only made when a match is found (same result as before, a tenth of the cost).
     Set<String> done = null;
-    boolean clientIsLow = clientIsLow(flow, key);
+    boolean clientIsLow = CaseAssembler.clientIsLow(flow, key);
     for (int i = flow.segments.size() - 1; i >= 0; i--) {
       Segment o = flow.segments.get(i);
       if (!seg.samePacketAs(o) || o.rstOccurrence != seg.rstOccurrence || o.point.equals(seg.point)
@@ -306,14 +307,6 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
       }
       pairs.put(pk, pair);
     }
-  }
-
-  /** Roles from the SYN when seen; else the lower (well-known) port is the server's. */
-  static boolean clientIsLow(FlowState flow, FlowKey key) {
-    if (flow != null && flow.clientIsLow != null) {
-      return flow.clientIsLow;
-    }
-    return key.getLow().getPort() > key.getHigh().getPort();
   }
 
   private PathModel pathModel() {
@@ -434,7 +427,7 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
     if (flow == null) {
       flow = new FlowState();
     }
-    RstCase rstCase = buildCase(p, key, flow, model);
+    RstCase rstCase = assembler.assemble(p, key, flow, model, expectedPoints(), progress::get, this::dropping);
     Verdict verdict = RstJudge.judge(rstCase);
     List<String> dropped = clock.droppedAround(firstCorrected(p, model), expectedPoints(), model, this::status);
     if (timedOut || !dropped.isEmpty()) {
@@ -474,68 +467,8 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
     clock.close();
   }
 
-  private RstCase buildCase(PendingRst p, FlowKey key, FlowState flow, PathModel model) {
-    boolean clientIsLow = clientIsLow(flow, key);
-    Endpoint clientEp = clientIsLow ? key.getLow() : key.getHigh();
-    Endpoint serverEp = clientIsLow ? key.getHigh() : key.getLow();
-    String flowText = FlowKeys.text(key);
-    List<RstCase.Sighting> sightings = new ArrayList<>();
-    long first = Long.MAX_VALUE;
-    Map<String, Integer> arrivalAt = new HashMap<>();
-    for (int i = 0; i < flow.segments.size(); i++) {
-      Segment s = flow.segments.get(i);
-      if (TcpFlags.has(s.flags, TcpFlags.RST) && !s.progress && s.fromLow == p.fromLow && s.seq == p.seq
-          && s.ack == p.ack && s.flags == p.flags && java.util.Objects.equals(s.ipId, p.ipId)
-          && p.findingId.equals(FindingIds.of(flowText, s.fromLow, s.seq, s.ack, s.flags, s.ipId, s.rstOccurrence))) {
-        arrivalAt.putIfAbsent(s.point, i);
-      }
-    }
-    for (PendingRst.RstSighting s : p.sightings) {
-      long corrected = model.correct(s.point, s.tsMicros);
-      sightings.add(new RstCase.Sighting(s.point, corrected, s.tsMicros, s.ttl,
-          arrivalAt.getOrDefault(s.point, Integer.MAX_VALUE)));
-      first = Math.min(first, corrected);
-    }
-    Map<String, RstCase.PointInfo> points = new HashMap<>();
-    for (String point : expectedPoints()) {
-      PointProgress prog = progress.get(point);
-      long offset = model.offsetMicros(point);
-      long atPoint = first + offset;
-      boolean startKnown = prog == null || prog.firstMicros != Long.MAX_VALUE;
-      boolean capturing = clock.capturing(point, atPoint);
-      boolean dropping = false;
-      if (health != null) {
-        ValueAndTimestamp<PointStatus> st = health.get(point);
-        if (st != null && st.value() != null) {
-          PointStatus ps = st.value();
-          dropping = ps.getPcapDropped() + ps.getPcapIfDropped() + ps.getDropped() > 0;
-        }
-      }
-      points.put(point, new RstCase.PointInfo(point, capturing, flow.views.containsKey(point), dropping,
-          prog != null, offset, startKnown));
-    }
-    List<RstCase.Pkt> pkts = new ArrayList<>();
-    for (int i = 0; i < flow.segments.size(); i++) {
-      Segment s = flow.segments.get(i);
-      boolean isRst = TcpFlags.has(s.flags, TcpFlags.RST);
-      String id = null;
-      if (isRst && !s.progress) {
-        id = FindingIds.of(flowText, s.fromLow, s.seq, s.ack, s.flags, s.ipId, s.rstOccurrence);
-        if (id.equals(p.findingId)) {
-          continue; // the RST itself: it is in the sightings
-        }
-      }
-      pkts.add(new RstCase.Pkt(s.point, model.correct(s.point, s.tsMicros), s.tsMicros, s.fromLow == clientIsLow,
-          s.flags, s.seq, s.ack, s.len, s.ttl, s.ttlMin, s.ttlMax, s.ipId, s.window, s.progress, s.progressBytes,
-          s.hintKind, s.hintText, id, i));
-    }
-    pkts.sort(Comparator.comparingLong(RstCase.Pkt::tsMicros));
-    return new RstCase(p.findingId,
-        Endpoints.endpoint(clientEp.getAddress(), clientEp.getPort()),
-        Endpoints.endpoint(serverEp.getAddress(), serverEp.getPort()),
-        flow.rolesFrom != null ? flow.rolesFrom : "ports",
-        p.fromLow == clientIsLow, p.seq, p.ack, p.flags, p.ipId, sightings, model.order(), points, pkts,
-        config.thresholds());
+  private boolean dropping(String point) {
+    PointStatus ps = status(point);
+    return ps != null && ps.getPcapDropped() + ps.getPcapIfDropped() + ps.getDropped() > 0;
   }
-
 }

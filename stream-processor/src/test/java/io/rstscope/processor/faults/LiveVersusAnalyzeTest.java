@@ -166,6 +166,7 @@ class LiveVersusAnalyzeTest {
 
   @Test
   @Order(5)
+  @Timeout(value = 12, unit = TimeUnit.MINUTES) // the outage, then three brokers restarting (minutes on a busy machine)
   void shouldMatchAnalyzeAcrossATwoMinuteOutageOfTheWholeCluster() throws Exception {
     try (Live live = new Live("outage")) {
       live.startProcessor();

@@ -53,7 +53,7 @@ final class BodyReaders {
   static final BodyReader<PacketSummary> PACKET_SUMMARY = new BodyReader<>() {
     @Override
     public long fingerprint() {
-      return 0x085282AC833A4695L;
+      return 0x0260AB058A81A590L;
     }
 
     @Override
@@ -105,6 +105,7 @@ final class BodyReaders {
           in.readIndex(2) == 0 ? null : in.readInt(),
           in.readIndex(2) == 0 ? null : in.readLong(),
           in.readIndex(2) == 0 ? null : in.readString()));
+      p.setSession(in.readString());
       return p;
     }
   };

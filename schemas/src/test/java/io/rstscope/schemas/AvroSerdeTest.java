@@ -139,6 +139,63 @@ class AvroSerdeTest {
   }
 
   @Test
+  void shouldDecodeAWatermarkOfAnAgentWithoutSessionsAsSessionEmpty() throws Exception {
+    Schema v1;
+    try (InputStream in = getClass().getResourceAsStream("/rstscope/schema-history/PacketSummary-v1.avsc")) {
+      v1 = new Schema.Parser().parse(in);
+    }
+    GenericRecord record = new GenericData.Record(v1);
+    record.put("point", "P2");
+    record.put("kind", new GenericData.EnumSymbol(v1.getField("kind").schema(), "WATERMARK"));
+    record.put("captureTime", Long.MAX_VALUE);
+    record.put("ipVersion", 0);
+    record.put("srcAddress", ByteBuffer.allocate(0));
+    record.put("dstAddress", ByteBuffer.allocate(0));
+    for (String f : new String[] {"srcPort", "dstPort", "ttl", "tcpFlags", "window", "payloadLength"}) {
+      record.put(f, 0);
+    }
+    record.put("dontFragment", false);
+    record.put("seq", 0L);
+    record.put("ack", 0L);
+    ByteBuffer encoded = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(record);
+    byte[] bytes = new byte[encoded.remaining()];
+    encoded.get(bytes);
+
+    PacketSummary back = AvroSerde.of(PacketSummary.class).fromBytes(bytes);
+    assertEquals("P2", back.getPoint());
+    assertEquals(SummaryKind.WATERMARK, back.getKind());
+    assertEquals("", back.getSession());
+  }
+
+  @Test
+  void shouldDecodeAPointStatusWithoutSessionOrDropRange() throws Exception {
+    Schema v1;
+    try (InputStream in = getClass().getResourceAsStream("/rstscope/schema-history/PointStatus-v1.avsc")) {
+      v1 = new Schema.Parser().parse(in);
+    }
+    GenericRecord record = new GenericData.Record(v1);
+    for (Schema.Field f : v1.getFields()) {
+      if (f.hasDefaultValue()) {
+        record.put(f.name(), GenericData.get().getDefaultValue(f));
+      }
+    }
+    record.put("point", "P1");
+    record.put("source", "P1.pcap");
+    record.put("live", false);
+    record.put("agentTime", 1_700_000_000_000_000L);
+    record.put("startedAt", 1_699_999_990_000_000L);
+    record.put("dropped", 7L);
+    ByteBuffer encoded = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(record);
+    byte[] bytes = new byte[encoded.remaining()];
+    encoded.get(bytes);
+
+    PointStatus status = AvroSerde.of(PointStatus.class).fromBytes(bytes);
+    assertEquals(7L, status.getDropped());
+    assertEquals("", status.getSession());
+    assertEquals(null, status.getDroppedFrom());
+  }
+
+  @Test
   void shouldRefuseBytesOfAnUnknownSchemaWithASerializationException() {
     byte[] garbage = {(byte) 0xC3, 0x01, 1, 2, 3, 4, 5, 6, 7, 8, 0};
     SerializationException e = assertThrows(SerializationException.class, () -> AvroSerde.of(PacketSummary.class).fromBytes(garbage));

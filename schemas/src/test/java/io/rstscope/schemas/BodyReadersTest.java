@@ -132,6 +132,7 @@ class BodyReadersTest {
   private PacketSummary summary() {
     PacketSummary p = new PacketSummary();
     p.setPoint(random.nextInt(4) == 0 ? "P-\u00e9\u4e2d" + random.nextInt(100) : "P" + random.nextInt(10));
+    p.setSession(random.nextBoolean() ? "" : Long.toHexString(random.nextLong()));
     p.setKind(SummaryKind.values()[random.nextInt(SummaryKind.values().length)]);
     p.setCaptureTime(micros(random.nextLong() >> random.nextInt(64)));
     p.setIpVersion(random.nextBoolean() ? 4 : 6);

@@ -116,11 +116,9 @@ public final class PcapSource implements AutoCloseable {
   }
 
   public static PcapSource openFile(Path file, String filter) {
-    if (!Files.exists(file)) {
-      throw new AgentException("capture file not found: " + file);
-    }
-    if (!Files.isReadable(file) || Files.isDirectory(file)) {
-      throw new AgentException("cannot read capture file: " + file);
+    String problem = CaptureFileCheck.problem(file);
+    if (problem != null) {
+      throw new AgentException("capture file " + file + ": " + problem);
     }
     PcapHandle handle;
     try {

@@ -68,10 +68,16 @@ public final class Summaries {
     };
   }
 
-  /** Kind WATERMARK: only point and captureTime mean something. */
+  /** Kind WATERMARK of no particular session (an older agent's): only point and captureTime mean something. */
   public static PacketSummary watermark(String point, Instant captureTime) {
+    return watermark(point, "", captureTime);
+  }
+
+  /** Kind WATERMARK: point, the agent's capture session and captureTime mean something. */
+  public static PacketSummary watermark(String point, String session, Instant captureTime) {
     PacketSummary s = new PacketSummary();
     s.setPoint(point);
+    s.setSession(session);
     s.setKind(SummaryKind.WATERMARK);
     s.setCaptureTime(captureTime);
     s.setIpVersion(0);
@@ -94,6 +100,7 @@ public final class Summaries {
       byte[] src, byte[] dst, int srcPort, int dstPort) {
     PacketSummary s = new PacketSummary();
     s.setPoint(point);
+    s.setSession("");
     s.setKind(kind);
     s.setCaptureTime(instant(micros));
     s.setIpVersion(ipVersion);

@@ -149,8 +149,9 @@ public final class AnalysisRun {
       String applicationId = runId;
 
       // Every point is known up front: no RST is decided before a late-starting agent's first record arrives.
+      // Each point replays one file: a point whose replay ended does not come back.
       ProcessorConfig.Builder builder = ProcessorConfig.builder().pathOrder(path).expectedPoints(points.keySet())
-          .notices(notices != null ? notices : progress);
+          .pointReturnWait(Duration.ZERO).notices(notices != null ? notices : progress);
       if (withFlows) {
         // The flow log reports every flow of the captures, however long ago in capture time it went quiet.
         builder.flowIdleExpiry(Duration.ofDays(365L * 100));
@@ -241,19 +242,28 @@ public final class AnalysisRun {
     }
   }
 
+  /**
+   * Replays every point at once. When one agent fails (a file libpcap refuses), the others are asked to stop and
+   * are waited for, never interrupted: an interrupt inside a Kafka producer's close is logged by the client
+   * with its stack trace, and the user must see only the one-line reason.
+   */
   private Map<String, AgentReport> replay(String servers, Topics topics) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(points.size(), r -> {
       Thread t = new Thread(r, "analyze-agent");
       t.setDaemon(true);
       return t;
     });
+    List<CaptureAgent> agents = new ArrayList<>();
+    boolean complete = false;
     try {
       Map<String, Future<AgentReport>> running = new LinkedHashMap<>();
       for (Map.Entry<String, Path> point : points.entrySet()) {
         AgentConfig config = AgentConfig.builder().point(point.getKey()).file(point.getValue())
             .bootstrap(servers).topics(topics).filter(captureFilter(filter)).build();
+        CaptureAgent agent = new CaptureAgent(config);
+        agents.add(agent);
         running.put(point.getKey(), pool.submit(() -> {
-          try (CaptureAgent agent = new CaptureAgent(config)) {
+          try (agent) {
             return agent.run();
           }
         }));
@@ -266,11 +276,21 @@ public final class AnalysisRun {
           throw e.getCause() instanceof Exception cause ? cause : e;
         }
       }
+      complete = true;
       return reports;
     } finally {
-      pool.shutdownNow();
+      if (!complete) {
+        agents.forEach(CaptureAgent::stop);
+      }
+      pool.shutdown();
+      if (!pool.awaitTermination(AGENT_STOP_WAIT.toSeconds(), TimeUnit.SECONDS)) {
+        progress.accept("agents still running " + AGENT_STOP_WAIT.toSeconds() + " s after the run ended; leaving them");
+      }
     }
   }
+
+  /** How long a failed run waits for its other agents to stop. */
+  private static final Duration AGENT_STOP_WAIT = Duration.ofSeconds(60);
 
   private static void deleteRecursively(Path dir) {
     try (Stream<Path> paths = Files.walk(dir)) {

@@ -1,5 +1,6 @@
 package io.rstscope.processor.analyze;
 
+import io.rstscope.agent.capture.CaptureFileCheck;
 import io.rstscope.schemas.PointNames;
 import java.io.IOException;
 import java.io.InputStream;
@@ -125,11 +126,9 @@ public final class CaptureFiles {
   }
 
   static void checkCapture(String name, Path file) {
-    if (!Files.isRegularFile(file)) {
-      throw new BadInput(name + "=" + file + ": no such file");
-    }
-    if (!Files.isReadable(file)) {
-      throw new BadInput(name + "=" + file + ": not readable");
+    String problem = CaptureFileCheck.problem(file);
+    if (problem != null) {
+      throw new BadInput(name + "=" + file + ": " + problem);
     }
     byte[] magic = new byte[4];
     try (InputStream in = open(file)) {

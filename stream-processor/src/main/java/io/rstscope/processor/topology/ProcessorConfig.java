@@ -18,7 +18,13 @@ import org.slf4j.LoggerFactory;
  * @param pathOrder             points along the path, client side first; empty: inferred from TTLs
  * @param expectedPoints        points to wait for even before they report (analyze passes its --point names);
  *                              points in pathOrder are always expected
- * @param maxVerdictWait        wall-clock limit: decide anyway when some point's watermark never comes
+ * @param maxVerdictWait        running-clock limit (wall-clock time while the task runs and the cluster is
+ *                              reachable): decide anyway when some point's watermark never comes
+ * @param pointReturnWait       how long (running clock) a point whose capture session ended is waited for,
+ *                              for RSTs after its end, before it is taken as not capturing then; 0 when
+ *                              points never come back (analyze)
+ * @param pointMissingAfter     a point whose session did not end and that sent nothing for this long (running
+ *                              clock) is missing: it holds nothing back and covers no time after its watermark
  * @param idleThreshold         silence before a RST that makes it a timeout rather than an abort. 500 ms: an
  *                              application's abort follows the event that caused it within milliseconds, while
  *                              timeouts people configure are a second and longer (devices: 120 s and more)
@@ -40,6 +46,8 @@ public record ProcessorConfig(
     List<String> pathOrder,
     Set<String> expectedPoints,
     Duration maxVerdictWait,
+    Duration pointReturnWait,
+    Duration pointMissingAfter,
     Duration idleThreshold,
     Duration raceWindow,
     Duration quickReset,
@@ -56,6 +64,8 @@ public record ProcessorConfig(
     Objects.requireNonNull(notices, "notices");
     Objects.requireNonNull(correlationWindow, "correlationWindow");
     Objects.requireNonNull(clockSkewAllowance, "clockSkewAllowance");
+    Objects.requireNonNull(pointReturnWait, "pointReturnWait");
+    Objects.requireNonNull(pointMissingAfter, "pointMissingAfter");
     pathOrder = List.copyOf(pathOrder);
     expectedPoints = Set.copyOf(expectedPoints);
     if (scanThreshold < 1) {
@@ -77,7 +87,7 @@ public record ProcessorConfig(
   public Builder toBuilder() {
     return new Builder().correlationWindow(correlationWindow).clockSkewAllowance(clockSkewAllowance)
         .pathOrder(pathOrder).expectedPoints(expectedPoints).maxVerdictWait(maxVerdictWait)
-        .idleThreshold(idleThreshold).raceWindow(raceWindow).quickReset(quickReset).afterFinWindow(afterFinWindow)
+        .pointReturnWait(pointReturnWait).pointMissingAfter(pointMissingAfter).idleThreshold(idleThreshold).raceWindow(raceWindow).quickReset(quickReset).afterFinWindow(afterFinWindow)
         .burstWindow(burstWindow).scanWindow(scanWindow).scanThreshold(scanThreshold)
         .recentFindingsRetention(recentFindingsRetention).flowIdleExpiry(flowIdleExpiry)
         .punctuateInterval(punctuateInterval).notices(notices);
@@ -99,6 +109,8 @@ public record ProcessorConfig(
     private List<String> pathOrder = List.of();
     private Set<String> expectedPoints = Set.of();
     private Duration maxVerdictWait = Duration.ofSeconds(30);
+    private Duration pointReturnWait = Duration.ofSeconds(30);
+    private Duration pointMissingAfter = Duration.ofSeconds(30);
     private Duration idleThreshold = Duration.ofMillis(500);
     private Duration raceWindow = Duration.ofMillis(200);
     private Duration quickReset = Duration.ofSeconds(1);
@@ -116,6 +128,8 @@ public record ProcessorConfig(
     public Builder pathOrder(List<String> v) { pathOrder = v; return this; }
     public Builder expectedPoints(Set<String> v) { expectedPoints = v; return this; }
     public Builder maxVerdictWait(Duration v) { maxVerdictWait = v; return this; }
+    public Builder pointReturnWait(Duration v) { pointReturnWait = v; return this; }
+    public Builder pointMissingAfter(Duration v) { pointMissingAfter = v; return this; }
     public Builder idleThreshold(Duration v) { idleThreshold = v; return this; }
     public Builder raceWindow(Duration v) { raceWindow = v; return this; }
     public Builder quickReset(Duration v) { quickReset = v; return this; }
@@ -130,7 +144,8 @@ public record ProcessorConfig(
 
     public ProcessorConfig build() {
       return new ProcessorConfig(correlationWindow, clockSkewAllowance, pathOrder, expectedPoints, maxVerdictWait,
-          idleThreshold, raceWindow, quickReset, afterFinWindow, burstWindow, scanWindow, scanThreshold,
+          pointReturnWait, pointMissingAfter, idleThreshold, raceWindow, quickReset, afterFinWindow, burstWindow,
+          scanWindow, scanThreshold,
           recentFindingsRetention, flowIdleExpiry, punctuateInterval, once(notices));
     }
   }

@@ -74,6 +74,11 @@ public final class RstTopology {
   private RstTopology() {}
 
   public static Topology build(ProcessorConfig config, Topics topics) {
+    return build(config, topics, new PointHealthBoard());
+  }
+
+  /** The topology, its locators reporting their points' health to {@code board} (and reading the cluster's). */
+  public static Topology build(ProcessorConfig config, Topics topics, PointHealthBoard board) {
     StreamsBuilder builder = new StreamsBuilder();
     AvroSerde<FlowKey> flowKeySerde = (AvroSerde<FlowKey>) topics.packets.keySerde();
     Serde<RstFinding> findingSerde = topics.findings.valueSerde();
@@ -106,7 +111,7 @@ public final class RstTopology {
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FLOW_INDEX_STORE),
         Serdes.String(), flowKeySerde));
 
-    KStream<FlowKey, RstFinding> findings = packets.process(() -> new RstLocator(config), Named.as("rst-locator"),
+    KStream<FlowKey, RstFinding> findings = packets.process(() -> new RstLocator(config, board), Named.as("rst-locator"),
         FLOW_STATE_STORE, PENDING_RSTS_STORE, POINT_PROGRESS_STORE, POINT_PAIRS_STORE, RECENT_FINDINGS_STORE,
         FLOW_INDEX_STORE);
 

@@ -96,7 +96,9 @@ public enum EvidenceCode {
 
   // ---- how the verdict was taken
   /** Decided after the wall-clock limit without every point's watermark: evidence may be incomplete. */
-  VERDICT_TIMEOUT(Weight.CONTEXT);
+  VERDICT_TIMEOUT(Weight.CONTEXT),
+  /** A point dropped summaries (its buffer overflowed) in the RST's window: what it did not report is unknown. */
+  EVIDENCE_INCOMPLETE(Weight.CONTEXT);
 
   /** How much a clue weighs when it did not decide the verdict itself: orders the evidence list. */
   public enum Weight { DECISIVE, STRONG, SUPPORTING, CONTEXT }

@@ -113,7 +113,7 @@ public record Ladder(String flow, String client, String server, List<String> poi
     for (String p : points) {
       PointProgress prog = progress.get(p);
       coverage.put(p, state.views.containsKey(p) ? Coverage.SAW_FLOW
-          : prog != null && prog.capturingAt(flowStart + model.offsetMicros(p), slackMicros)
+          : prog != null && prog.capturing(flowStart + model.offsetMicros(p), slackMicros, 0)
               ? Coverage.CAPTURING_SAW_NOTHING : Coverage.NOT_CAPTURING);
     }
     return new Ladder(flowText, clientIsLow ? low : high, clientIsLow ? high : low, List.copyOf(points),

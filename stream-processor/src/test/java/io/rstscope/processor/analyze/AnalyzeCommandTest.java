@@ -78,6 +78,28 @@ class AnalyzeCommandTest {
   }
 
   @Test
+  void shouldNameAFolderGivenAsACaptureFile(@TempDir Path dir) throws Exception {
+    Path folder = Files.createDirectory(dir.resolve("P1.pcap"));
+    assertOneLineError(run("analyze", "--point", "P1=" + folder), "a folder, not a capture file");
+  }
+
+  @Test
+  void shouldNameADanglingSymbolicLink(@TempDir Path dir) throws Exception {
+    Path link = Files.createSymbolicLink(dir.resolve("P1.pcap"), dir.resolve("gone.pcap"));
+    assertOneLineError(run("analyze", "--point", "P1=" + link), "symbolic link to " + dir.resolve("gone.pcap")
+        + ", which does not exist");
+  }
+
+  @Test
+  void shouldRefuseANamedPipeWithoutReadingIt(@TempDir Path dir) throws Exception {
+    Path fifo = dir.resolve("P1.pcap");
+    Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+    assertEquals(0, mkfifo.waitFor());
+    // Nobody writes to it: reading it would block for ever, so the check must not open it.
+    assertOneLineError(run("analyze", "--dir", dir.toString()), "a named pipe (FIFO)");
+  }
+
+  @Test
   void shouldRefuseAnUnknownCauseBeforeAnythingStarts() {
     assertOneLineError(run("analyze", "--point", "P1=x", "--cause", "port_closed,bogus"), "bogus is not a cause");
   }

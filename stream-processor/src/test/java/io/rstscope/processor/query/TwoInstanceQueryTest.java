@@ -227,8 +227,15 @@ class TwoInstanceQueryTest {
   @Test
   void shouldServeMetricsHealthReadinessAndTheApiDescription() throws Exception {
     assertEquals(200, get(a, "/health").statusCode());
-    assertEquals(200, get(b, "/ready").statusCode());
+    HttpResponse<String> ready = get(b, "/ready");
+    assertEquals(200, ready.statusCode());
+    JsonNode readiness = JSON.readTree(ready.body());
+    assertTrue(readiness.at("/cluster/reachable").asBoolean(), ready.body());
+    assertTrue(readiness.get("verdictsByFallback").isNumber(), ready.body());
+    assertTrue(readiness.get("points").isObject(), ready.body());
     String metrics = get(a, "/metrics").body();
+    assertTrue(metrics.contains("rstscope_cluster_reachable 1.0"), metrics);
+    assertTrue(metrics.contains("rstscope_verdicts_fallback_total"), metrics);
     assertTrue(metrics.contains("rstscope_store_entries{store=\"flow-state\"}"), metrics);
     assertTrue(metrics.contains("rstscope_recent_findings{cause="));
     assertTrue(metrics.contains("kafka_consumer_fetch_manager_records_lag"), "consumer lag exported");

@@ -83,6 +83,13 @@ public final class LocationRules {
           f -> f.ttl() == TtlSummary.DIFFERS,
           Who.MIDDLEBOX, TTL_MISMATCH,
           f -> f.upstream() == null ? 0.93 : 0.8),
+      new Rule("payload_after_own_rst",
+          "the claimed sender sent payload on the same connection after its own RST, at a point that saw both: a "
+              + "host that reset a connection has no socket left to send data from, whatever the RST's TTL",
+          f -> f.dataAfter().stream().anyMatch(p -> p.payload() > 0),
+          Who.MIDDLEBOX, DATA_AFTER_RST,
+          // Reordering between the sender and the point is the only competing explanation.
+          f -> f.ttl() == TtlSummary.MATCH ? 0.9 : 0.95),
       new Rule("ttl_matches_but_data_after",
           "the TTL matches the claimed sender's at every point, yet the sender kept sending after the RST or "
               + "several RSTs carry spread sequence numbers: a TTL-copying injector or a sender's odd stack",

@@ -37,8 +37,13 @@ class RuleCoverageTest {
         .rst(1, false, "RA", 0, C + 1, 64, "P1", "P2").build());
     m.put("ttl_differs", () -> established().onlyPointsKeepingPackets("P1")
         .rst(6, false, "RA", S + 11, C + 11, 100, "P1").build());
-    m.put("ttl_matches_but_data_after", () -> established().onlyPointsKeepingPackets("P1")
+    // A TTL-copying injector's RST followed by the server's payload, seen at the same point.
+    m.put("payload_after_own_rst", () -> established().onlyPointsKeepingPackets("P1")
         .packetAt(List.of("P1"), 300, false, "PA", S + 11, C + 11, 20, -1, null, null)
+        .rst(6, false, "R", S + 11, 0, 62, "P1").build());
+    // Only a bare ACK after the RST (a TIME_WAIT socket can still send one): no proof either way.
+    m.put("ttl_matches_but_data_after", () -> established().onlyPointsKeepingPackets("P1")
+        .packetAt(List.of("P1"), 300, false, "A", S + 11, C + 11, 0, -1, null, null)
         .rst(6, false, "R", S + 11, 0, 62, "P1").build());
     // The client's only packets are SYNs (no TTL conclusion), and it sends its SYN again after the RST.
     m.put("data_after_own_rst", () -> new CaseBuilder().onlyPoints("P2", "P3").packet(0, true, "S", C, 0, 0)

@@ -86,14 +86,24 @@ class VerdictEngineTest {
   }
 
   @Test
-  void shouldAccuseNobodyWhenTheTtlIsTheSendersOwnDespiteDataAfterIt() {
+  void shouldCallForgedAPayloadFromTheSenderAfterItsOwnRstWhateverItsTtl() {
     Verdict v = new CaseBuilder().onlyPoints("P1")
         .packet(0, true, "S", CISN, 0, 0).packet(1, false, "SA", SISN, CISN + 1, 0)
         .rst(1.5, false, "R", SISN + 1, 0, 62, "P1")
         .packet(300, false, "PA", SISN + 1, CISN + 1, 20).judge();
-    assertFalse(v.forged(), "a TTL matching the sender's at every point is never called forged on single-point tells");
+    assertTrue(v.forged(), "a host that reset a connection has no socket left to send data from");
+    assertEquals(Emitter.middlebox, v.emitter());
+    assertEquals("DATA_AFTER_RST", v.evidence().get(0).code().name());
+  }
+
+  @Test
+  void shouldAccuseNobodyWhenTheTtlIsTheSendersOwnAndOnlyAnAckFollows() {
+    Verdict v = new CaseBuilder().onlyPoints("P1")
+        .packet(0, true, "S", CISN, 0, 0).packet(1, false, "SA", SISN, CISN + 1, 0)
+        .rst(1.5, false, "R", SISN + 1, 0, 62, "P1")
+        .packet(300, false, "A", SISN + 1, CISN + 1, 0).judge();
+    assertFalse(v.forged(), "a bare ACK after the RST proves nothing: a TIME_WAIT socket still sends them");
     assertEquals(Emitter.unknown, v.emitter());
-    assertEquals("unknown", v.location().text());
     assertEquals("EVIDENCE_CONFLICT", v.evidence().get(0).code().name());
     assertTrue(v.confidence() <= 0.5);
   }

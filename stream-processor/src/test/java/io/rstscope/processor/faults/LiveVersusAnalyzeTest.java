@@ -368,7 +368,7 @@ class LiveVersusAnalyzeTest {
         Thread.sleep(500);
         got = findings();
       }
-      awaitCaughtUp(Duration.ofSeconds(60));
+      awaitCaughtUp(Duration.ofSeconds(180)); // a leader election and a transaction abort can take a minute on a loaded machine
       Map<String, List<RstFinding>> all = findings();
       Map<String, String> verdicts = new TreeMap<>();
       long duplicated = 0;

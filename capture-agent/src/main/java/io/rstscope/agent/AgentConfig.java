@@ -1,6 +1,7 @@
 package io.rstscope.agent;
 
 import io.rstscope.agent.policy.PublishPolicy;
+import io.rstscope.schemas.PointNames;
 import io.rstscope.schemas.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -187,8 +188,9 @@ public final class AgentConfig {
       if (point == null || point.isBlank()) {
         throw new AgentException("a point name is required (--point), e.g. P1");
       }
-      if (!point.matches("[A-Za-z0-9._:-]{1,64}")) {
-        throw new AgentException("point name must be 1-64 letters, digits, '.', '_', ':' or '-': " + point);
+      String pointProblem = PointNames.problem(point);
+      if (pointProblem != null) {
+        throw new AgentException(pointProblem);
       }
       if ((file == null) == (iface == null)) {
         throw new AgentException("give exactly one of an interface (--interface) or a capture file (--file)");

@@ -1,5 +1,6 @@
 package io.rstscope.processor.analyze;
 
+import io.rstscope.schemas.PointNames;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -8,15 +9,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * Checks the {@code --point NAME=FILE} arguments before anything starts, so that a wrong file
  * gives one clear line instead of a failure deep inside a broker run.
  */
 public final class CaptureFiles {
-  private static final Pattern POINT_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-
   private CaptureFiles() {}
 
   /** Point name to file, in the order given. */
@@ -29,8 +27,9 @@ public final class CaptureFiles {
       }
       String name = spec.substring(0, eq);
       Path file = Path.of(spec.substring(eq + 1));
-      if (!POINT_NAME.matcher(name).matches()) {
-        throw new BadInput("point name '" + name + "' must be letters, digits, '.', '_' or '-' (at most 64)");
+      String problem = PointNames.problem(name);
+      if (problem != null) {
+        throw new BadInput(problem + (spec.contains(java.io.File.separator) ? " (" + spec + ")" : ""));
       }
       if (points.put(name, file) != null) {
         throw new BadInput("point " + name + " is given twice");
@@ -67,13 +66,29 @@ public final class CaptureFiles {
     if (pathOption == null || pathOption.isBlank()) {
       return List.of();
     }
-    List<String> path = List.of(pathOption.split(","));
+    List<String> path = pathNames(pathOption);
     for (String name : path) {
-      if (!points.containsKey(name.strip())) {
+      if (!points.containsKey(name)) {
         throw new BadInput("--path names " + name + ", which is not a --point");
       }
     }
-    return path.stream().map(String::strip).toList();
+    return path;
+  }
+
+  /** A --path value: comma-separated point names, each following the point-name rule, none twice. */
+  public static List<String> pathNames(String pathOption) {
+    List<String> path = java.util.Arrays.stream(pathOption.split(",")).map(String::strip).filter(p -> !p.isEmpty())
+        .toList();
+    for (String name : path) {
+      String problem = PointNames.problem(name);
+      if (problem != null) {
+        throw new BadInput("--path: " + problem);
+      }
+    }
+    if (new java.util.HashSet<>(path).size() != path.size()) {
+      throw new BadInput("--path names a point twice: " + pathOption);
+    }
+    return path;
   }
 
   static void checkCapture(String name, Path file) {

@@ -9,7 +9,6 @@ import io.rstscope.processor.topology.ProcessorConfig;
 import io.rstscope.schemas.Topics;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -113,7 +112,7 @@ public final class ProcessorCommand implements Callable<Integer> {
       Settings s = Settings.layered(ENV_PREFIX, KEYS, config, env, flags());
       ProcessorConfig.Builder cfg = ProcessorConfig.builder();
       if (s.has("path")) {
-        cfg.pathOrder(Arrays.stream(s.get("path").split(",")).map(String::strip).filter(p -> !p.isEmpty()).toList());
+        cfg.pathOrder(CaptureFiles.pathNames(s.get("path")));
       }
       if (s.has("correlation-window")) cfg.correlationWindow(s.duration("correlation-window"));
       if (s.has("clock-skew")) cfg.clockSkewAllowance(s.duration("clock-skew"));

@@ -47,7 +47,7 @@ public final class Findings {
             TcpFlags.letters(c.flags()), c.ipId()),
         sightings,
         required(v.emitter(), "emitter"),
-        required(v.location(), "location"),
+        required(v.location(), "location").text(),
         v.forged(),
         v.confidence(),
         required(v.phase(), "phase"),

@@ -17,6 +17,7 @@ import io.rstscope.processor.topology.RstTopology;
 import io.rstscope.processor.web.Ladder;
 import io.rstscope.processor.web.LadderSvg;
 import io.rstscope.schemas.FlowKeys;
+import io.rstscope.schemas.Location;
 import io.rstscope.schemas.Topics;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -172,9 +173,7 @@ public final class QueryService {
       if (emitter != null && !f.getEmitter().name().equals(emitter)) return false;
       if (forged != null && f.getForged() != forged) return false;
       if (segment != null) {
-        String want = segment.startsWith("segment:") || segment.equals("client") || segment.equals("server")
-            || segment.equals("unknown") ? segment : "segment:" + segment;
-        if (!f.getLocation().equals(want)) return false;
+        if (!f.getLocation().equals(Location.filterText(segment))) return false;
       }
       if (address != null) {
         return hostOf(f.getFlow().getClient()).equals(address) || hostOf(f.getFlow().getServer()).equals(address)

@@ -21,7 +21,6 @@ import io.rstscope.processor.verdict.RstCase;
 import io.rstscope.processor.verdict.RstJudge;
 import io.rstscope.processor.verdict.Verdict;
 import io.rstscope.schemas.AvroSerde;
-import io.rstscope.schemas.Endpoints;
 import io.rstscope.schemas.FlowKeys;
 import io.rstscope.schemas.TcpFlags;
 import java.time.Instant;
@@ -59,6 +58,7 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
   private static final long EXPIRY_INTERVAL_MS = 30_000L;
 
   private final ProcessorConfig config;
+  private final CaseAssembler assembler;
   private ProcessorContext<FlowKey, RstFinding> context;
   private KeyValueStore<FlowKey, FlowState> flowStore;
   private KeyValueStore<String, RstFinding> recent;
@@ -88,6 +88,7 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
 
   RstLocator(ProcessorConfig config) {
     this.config = config;
+    this.assembler = new CaseAssembler(config);
   }
 
   @Override
@@ -279,7 +280,7 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
     // Runs for every summary over every segment kept: the cheap packet comparison goes first, and the set of
     // points already counted is only made when a match is found (same result as before, a tenth of the cost).
     Set<String> done = null;
-    boolean clientIsLow = clientIsLow(flow, key);
+    boolean clientIsLow = CaseAssembler.clientIsLow(flow, key);
     for (int i = flow.segments.size() - 1; i >= 0; i--) {
       Segment o = flow.segments.get(i);
       if (!seg.samePacketAs(o) || o.rstOccurrence != seg.rstOccurrence || o.point.equals(seg.point)
@@ -315,14 +316,6 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
       }
       pairs.put(pk, pair);
     }
-  }
-
-  /** Roles from the SYN when seen; else the lower (well-known) port is the server's. */
-  static boolean clientIsLow(FlowState flow, FlowKey key) {
-    if (flow != null && flow.clientIsLow != null) {
-      return flow.clientIsLow;
-    }
-    return key.getLow().getPort() > key.getHigh().getPort();
   }
 
   private PathModel pathModel() {
@@ -462,7 +455,7 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
     if (flow == null) {
       flow = new FlowState();
     }
-    RstCase rstCase = buildCase(p, key, flow, model);
+    RstCase rstCase = assembler.assemble(p, key, flow, model, expectedPoints(), progress::get, this::dropping);
     Verdict verdict = RstJudge.judge(rstCase);
     if (timedOut) {
       List<Verdict.Clue> clues = new ArrayList<>(verdict.evidence());
@@ -495,71 +488,15 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
     return String.join(", ", out);
   }
 
-  private RstCase buildCase(PendingRst p, FlowKey key, FlowState flow, PathModel model) {
-    boolean clientIsLow = clientIsLow(flow, key);
-    Endpoint clientEp = clientIsLow ? key.getLow() : key.getHigh();
-    Endpoint serverEp = clientIsLow ? key.getHigh() : key.getLow();
-    String flowText = FlowKeys.text(key);
-    List<RstCase.Sighting> sightings = new ArrayList<>();
-    long first = Long.MAX_VALUE;
-    Map<String, Integer> arrivalAt = new HashMap<>();
-    for (int i = 0; i < flow.segments.size(); i++) {
-      Segment s = flow.segments.get(i);
-      if (TcpFlags.has(s.flags, TcpFlags.RST) && !s.progress && s.fromLow == p.fromLow && s.seq == p.seq
-          && s.ack == p.ack && s.flags == p.flags && java.util.Objects.equals(s.ipId, p.ipId)
-          && p.findingId.equals(FindingIds.of(flowText, s.fromLow, s.seq, s.ack, s.flags, s.ipId, s.rstOccurrence))) {
-        arrivalAt.putIfAbsent(s.point, i);
-      }
+  private boolean dropping(String point) {
+    if (health == null) {
+      return false;
     }
-    for (PendingRst.RstSighting s : p.sightings) {
-      long corrected = model.correct(s.point, s.tsMicros);
-      sightings.add(new RstCase.Sighting(s.point, corrected, s.tsMicros, s.ttl,
-          arrivalAt.getOrDefault(s.point, Integer.MAX_VALUE)));
-      first = Math.min(first, corrected);
+    ValueAndTimestamp<PointStatus> st = health.get(point);
+    if (st == null || st.value() == null) {
+      return false;
     }
-    Map<String, RstCase.PointInfo> points = new HashMap<>();
-    for (String point : expectedPoints()) {
-      PointProgress prog = progress.get(point);
-      long offset = model.offsetMicros(point);
-      long atPoint = first + offset;
-      // A point whose only record in this task is its final watermark (short capture, no packet of this
-      // partition) finished capturing; when it started is unknown here: assume it covered the RST.
-      boolean startKnown = prog == null || prog.firstMicros != Long.MAX_VALUE;
-      boolean capturing = prog != null && (prog.covers(atPoint, config.clockSkewAllowance().toNanos() / 1000)
-          || !startKnown && prog.finished());
-      boolean dropping = false;
-      if (health != null) {
-        ValueAndTimestamp<PointStatus> st = health.get(point);
-        if (st != null && st.value() != null) {
-          PointStatus ps = st.value();
-          dropping = ps.getPcapDropped() + ps.getPcapIfDropped() + ps.getDropped() > 0;
-        }
-      }
-      points.put(point, new RstCase.PointInfo(point, capturing, flow.views.containsKey(point), dropping,
-          prog != null, offset, startKnown));
-    }
-    List<RstCase.Pkt> pkts = new ArrayList<>();
-    for (int i = 0; i < flow.segments.size(); i++) {
-      Segment s = flow.segments.get(i);
-      boolean isRst = TcpFlags.has(s.flags, TcpFlags.RST);
-      String id = null;
-      if (isRst && !s.progress) {
-        id = FindingIds.of(flowText, s.fromLow, s.seq, s.ack, s.flags, s.ipId, s.rstOccurrence);
-        if (id.equals(p.findingId)) {
-          continue; // the RST itself: it is in the sightings
-        }
-      }
-      pkts.add(new RstCase.Pkt(s.point, model.correct(s.point, s.tsMicros), s.tsMicros, s.fromLow == clientIsLow,
-          s.flags, s.seq, s.ack, s.len, s.ttl, s.ttlMin, s.ttlMax, s.ipId, s.window, s.progress, s.progressBytes,
-          s.hintKind, s.hintText, id, i));
-    }
-    pkts.sort(Comparator.comparingLong(RstCase.Pkt::tsMicros));
-    return new RstCase(p.findingId,
-        Endpoints.endpoint(clientEp.getAddress(), clientEp.getPort()),
-        Endpoints.endpoint(serverEp.getAddress(), serverEp.getPort()),
-        flow.rolesFrom != null ? flow.rolesFrom : "ports",
-        p.fromLow == clientIsLow, p.seq, p.ack, p.flags, p.ipId, sightings, model.order(), points, pkts,
-        config.thresholds());
+    PointStatus ps = st.value();
+    return ps.getPcapDropped() + ps.getPcapIfDropped() + ps.getDropped() > 0;
   }
-
 }

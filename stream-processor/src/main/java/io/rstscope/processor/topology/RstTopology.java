@@ -14,6 +14,7 @@ import io.rstscope.processor.state.PointProgress;
 import io.rstscope.processor.state.PreCommitHookStore;
 import io.rstscope.processor.state.ScanWindow;
 import io.rstscope.schemas.AvroSerde;
+import io.rstscope.schemas.Location;
 import io.rstscope.schemas.TopicSpec;
 import io.rstscope.schemas.Topics;
 import org.apache.kafka.common.serialization.Serde;
@@ -123,7 +124,7 @@ public final class RstTopology {
         .process(() -> new ScanDetector(config), Named.as("scan-detector"), SCAN_WINDOWS_STORE)
         .to(scans.name(), Produced.with(scans.keySerde(), scans.valueSerde()).withName("scans-sink"));
 
-    findings.filter((k, f) -> f.getLocation().startsWith("segment:"), Named.as("located-rsts"))
+    findings.filter((k, f) -> Location.isSegmentText(f.getLocation()), Named.as("located-rsts"))
         .groupBy((k, f) -> f.getLocation(), Grouped.with("findings-by-segment", Serdes.String(), findingSerde))
         .count(Named.as("segment-count"), Materialized.<String, Long, KeyValueStore<Bytes, byte[]>>as(SEGMENT_COUNTS_STORE)
             .withKeySerde(Serdes.String()).withValueSerde(Serdes.Long()))

@@ -6,6 +6,7 @@ import io.rstscope.avro.PacketSummary;
 import io.rstscope.avro.Progress;
 import io.rstscope.avro.SummaryKind;
 import io.rstscope.schemas.FlowKeys;
+import io.rstscope.schemas.PointNames;
 import io.rstscope.schemas.Topics;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -65,9 +66,10 @@ public final class SummaryValidator {
     if (v == null) {
       return null;
     }
-    if (!validPoint(v.getPoint())) {
+    if (!PointNames.valid(v.getPoint())) {
       String p = v.getPoint();
-      return "point name not 1-64 of [A-Za-z0-9._:-]: " + (p == null ? "null" : p.length() + " characters");
+      return "point name not " + PointNames.PATTERN + " (or reserved): "
+          + (p == null ? "null" : p.length() + " characters");
     }
     if (v.getKind() == SummaryKind.WATERMARK) {
       return null;
@@ -119,22 +121,6 @@ public final class SummaryValidator {
 
   private static boolean outside(int value, int max) {
     return value < 0 || value > max;
-  }
-
-  /** AgentConfig's rule for point names, without a regex on the hot path. */
-  private static boolean validPoint(String p) {
-    if (p == null || p.isEmpty() || p.length() > 64) {
-      return false;
-    }
-    for (int i = 0; i < p.length(); i++) {
-      char c = p.charAt(i);
-      boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-          || c == '.' || c == '_' || c == ':' || c == '-';
-      if (!ok) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static boolean keyOf(FlowKey key, PacketSummary v) {

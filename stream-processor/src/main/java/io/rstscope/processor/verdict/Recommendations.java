@@ -1,12 +1,14 @@
 package io.rstscope.processor.verdict;
 
 import io.rstscope.avro.Cause;
+import io.rstscope.schemas.Location;
 
 /** What to do about a RST, in the words an on-call network engineer needs. */
 final class Recommendations {
   private Recommendations() {}
 
-  static String of(Cause cause, RstCase c, String location, String hint, long silenceMicros) {
+  static String of(Cause cause, RstCase c, Location at, String hint, long silenceMicros) {
+    String location = at.text();
     String clientHost = host(c.client());
     String serverPort = port(c.server());
     return switch (cause) {
@@ -32,12 +34,12 @@ final class Recommendations {
           + " s before the reset at " + location + ": make keepalives shorter than the smallest idle timeout "
           + "on the path, or raise that timeout.";
       case bypass_block -> "An out-of-band device at " + location + " injects resets (it raced the server's "
-          + "answer): inspect the device " + where(location) + " and its policy for " + c.server() + ".";
+          + "answer): inspect the device " + where(at) + " and its policy for " + c.server() + ".";
       case tls_block -> "A device at " + location + " blocks TLS" + (hint == null ? "" : " to " + hint)
-          + " by injecting resets: inspect the device " + where(location) + " and its SNI policy.";
+          + " by injecting resets: inspect the device " + where(at) + " and its SNI policy.";
       case content_block -> "A device at " + location + " blocks this content" + (hint == null ? "" : " (" + hint + ")")
-          + " by injecting resets: inspect the device " + where(location) + " and its content policy.";
-      case accelerated_close -> "A " + (location.startsWith("segment:") ? "device " + where(location) : location)
+          + " by injecting resets: inspect the device " + where(at) + " and its content policy.";
+      case accelerated_close -> "A " + (at instanceof Location.Segment ? "device " + where(at) : location)
           + " resets sessions right after FIN to skip TIME_WAIT: harmless for this flow; check its "
           + "reset-on-close setting if clients report errors.";
       case no_socket -> "Collateral: the host no longer had this connection and answered a segment with a reset; "
@@ -47,12 +49,8 @@ final class Recommendations {
     };
   }
 
-  private static String where(String location) {
-    if (!location.startsWith("segment:")) {
-      return "at " + location;
-    }
-    String[] ends = location.substring("segment:".length()).split("-", 2);
-    return ends.length == 2 ? "between " + ends[0] + " and " + ends[1] : "at " + location;
+  private static String where(Location at) {
+    return at instanceof Location.Segment s ? s.between() : "at " + at.text();
   }
 
   static String host(String endpoint) {

@@ -14,6 +14,7 @@ import io.rstscope.processor.state.SeqMath;
 import io.rstscope.processor.verdict.RstCase.Pkt;
 import io.rstscope.processor.verdict.RstCase.PointInfo;
 import io.rstscope.processor.verdict.RstCase.Sighting;
+import io.rstscope.schemas.Location;
 import io.rstscope.schemas.TcpFlags;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -226,7 +227,7 @@ public final class RstJudge {
   // ---------------------------------------------------------------- location
 
   private Emitter emitter;
-  private String location;
+  private Location location;
   private boolean forged;
   private double locationConfidence;
 
@@ -241,8 +242,8 @@ public final class RstJudge {
     return i < 0 ? Integer.MAX_VALUE - 1 : i;
   }
 
-  private String segment(String a, String b) {
-    return rank(a) <= rank(b) ? "segment:" + a + "-" + b : "segment:" + b + "-" + a;
+  private Location segment(String a, String b) {
+    return rank(a) <= rank(b) ? Location.segment(a, b) : Location.segment(b, a);
   }
 
   /** TTLs of the claimed sender's own (non-RST) packets at a point, {min, max}, or null. */
@@ -317,7 +318,7 @@ public final class RstJudge {
 
     // 1. Multi-point: an upstream point that was capturing this flow did not see the RST.
     String upstreamBound = null; // the point bounding the emitter on the sender's side, when not capturing
-    String multiPointLocation = null;
+    Location multiPointLocation = null;
     double multiPointConfidence = 0;
     if (first > 0) {
       String u = travel.get(first - 1);
@@ -411,7 +412,7 @@ public final class RstJudge {
       return;
     }
     emitter = c.fromClient() ? Emitter.client : Emitter.server;
-    location = sender;
+    location = c.fromClient() ? Location.CLIENT : Location.SERVER;
     locationConfidence = match ? 0.9 : 0.75;
     if (match) {
       add(MEDIUM, "TTL_MATCH", "at " + nearest + " the RST's TTL " + near.ttl() + " is the " + sender
@@ -429,7 +430,7 @@ public final class RstJudge {
     return c.fromClient() ? "server" : "client";
   }
 
-  private void setMiddlebox(String where, double conf) {
+  private void setMiddlebox(Location where, double conf) {
     emitter = Emitter.middlebox;
     location = where;
     forged = true;

@@ -1,6 +1,7 @@
 package io.rstscope.processor.web;
 
 import io.rstscope.avro.RstFinding;
+import io.rstscope.schemas.Location;
 import java.util.List;
 import java.util.Locale;
 
@@ -101,10 +102,10 @@ public final class LadderSvg {
     String location = null;
     if (f != null) {
       location = f.getLocation();
-      if (location.startsWith("segment:")) {
-        String[] ab = location.substring("segment:".length()).split("-", 2);
-        int ca = ab.length == 2 ? col(l, ab[0]) : -1;
-        int cb = ab.length == 2 ? col(l, ab[1]) : -1;
+      Location at = Location.parse(location, l.points()).orElse(Location.UNKNOWN);
+      if (at instanceof Location.Segment seg) {
+        int ca = col(l, seg.from());
+        int cb = col(l, seg.to());
         if (ca >= 0 && cb >= 0) {
           startX = (x(ca) + x(cb)) / 2.0;
           int lo = Math.min(ca, cb);
@@ -114,8 +115,8 @@ public final class LadderSvg {
               .append("\" width=\"").append(x(hi) - x(lo)).append("\" height=\"").append(ROW)
               .append("\" fill=\"").append(forged ? "#d0021b" : "#e07b00").append("\" fill-opacity=\"0.14\"/>");
         }
-      } else if (location.equals("client") || location.equals("server")) {
-        startX = x(col(l, location));
+      } else if (at instanceof Location.Client || at instanceof Location.Server) {
+        startX = x(col(l, at.text()));
       }
     }
     double endX = x(receiverCol);

@@ -16,6 +16,7 @@ import io.rstscope.avro.Sighting;
 import io.rstscope.processor.verdict.RstCase;
 import io.rstscope.processor.verdict.Verdict;
 import io.rstscope.schemas.AvroSerde;
+import io.rstscope.schemas.Location;
 import io.rstscope.schemas.TcpFlags;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -88,8 +89,8 @@ class FindingsTest {
     for (int i = r.nextInt(4); i > 0; i--) {
       clues.add(new Verdict.Clue(r.nextBoolean() ? "TTL_MISMATCH" : "NOT_SEEN_AT", TEXTS[r.nextInt(TEXTS.length)]));
     }
-    return new Verdict(Emitter.values()[r.nextInt(Emitter.values().length)], r.nextBoolean() ? "segment:P1-P2" : "server",
-        r.nextBoolean(), r.nextDouble(), Phase.values()[r.nextInt(Phase.values().length)],
+    return new Verdict(Emitter.values()[r.nextInt(Emitter.values().length)],
+        r.nextBoolean() ? Location.segment("P1", "P2") : Location.SERVER, r.nextBoolean(), r.nextDouble(), Phase.values()[r.nextInt(Phase.values().length)],
         Cause.values()[r.nextInt(Cause.values().length)], clues, TEXTS[r.nextInt(TEXTS.length)],
         r.nextInt(3) == 0 ? Long.toHexString(r.nextLong()) : null);
   }
@@ -118,7 +119,7 @@ class FindingsTest {
             TcpFlags.letters(c.flags()), c.ipId()))
         .setSightings(sightings)
         .setEmitter(v.emitter())
-        .setLocation(v.location())
+        .setLocation(v.location().text())
         .setForged(v.forged())
         .setConfidence(v.confidence())
         .setPhase(v.phase())

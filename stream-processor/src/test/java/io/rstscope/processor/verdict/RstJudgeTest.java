@@ -35,7 +35,7 @@ class RstJudgeTest {
     Verdict v = new CaseBuilder().packet(0, true, "S", CISN, 0, 0)
         .rst(1, false, "RA", 0, CISN + 1, -1, "P1", "P2", "P3").judge();
     assertEquals(Emitter.server, v.emitter());
-    assertEquals("server", v.location());
+    assertEquals("server", v.location().text());
     assertFalse(v.forged());
     assertEquals(Phase.handshake, v.phase());
     assertEquals(Cause.port_closed, v.cause());
@@ -49,7 +49,7 @@ class RstJudgeTest {
         .point("P3", true, false)
         .rst(1, false, "RA", 0, CISN + 1, 64, "P1", "P2").judge();
     assertEquals(Emitter.middlebox, v.emitter());
-    assertEquals("segment:P2-P3", v.location());
+    assertEquals("segment:P2-P3", v.location().text());
     assertTrue(v.forged());
     assertEquals(Cause.firewall_reject, v.cause());
     assertTrue(has(v, "FLOW_NOT_SEEN_AT"));
@@ -58,7 +58,7 @@ class RstJudgeTest {
   @Test
   void shouldLocateAnInjectorBetweenTwoPointsThatBothSawTheFlow() {
     Verdict v = handshake().rst(1.5, false, "R", SISN + 1, 0, 128, "P1", "P2").judge();
-    assertEquals("segment:P2-P3", v.location());
+    assertEquals("segment:P2-P3", v.location().text());
     assertTrue(v.forged());
     assertEquals(Cause.bypass_block, v.cause());
     assertEquals("NOT_SEEN_AT", v.evidence().get(0).code(), "strongest evidence first");
@@ -82,7 +82,7 @@ class RstJudgeTest {
         .packet(300, false, "PA", SISN + 1, CISN + 1, 20).judge();
     assertTrue(v.forged());
     assertTrue(has(v, "DATA_AFTER_RST"));
-    assertEquals("segment:P1-server", v.location());
+    assertEquals("segment:P1-server", v.location().text());
   }
 
   @Test
@@ -188,7 +188,7 @@ class RstJudgeTest {
         .rst(20.5, false, "R", SISN + 1, 0, 255, "P1").judge();
     assertEquals(Cause.accelerated_close, v.cause());
     assertEquals(Phase.teardown, v.phase());
-    assertEquals("segment:P1-P2", v.location());
+    assertEquals("segment:P1-P2", v.location().text());
     assertTrue(has(v, "RST_AFTER_FIN"));
   }
 

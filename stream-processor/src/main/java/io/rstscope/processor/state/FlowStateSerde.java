@@ -32,7 +32,9 @@ import org.apache.kafka.common.serialization.Serializer;
  * (BENCHMARKS.md, "Stream processor"). Same bytes as before, so existing state reads as it was.
  */
 public final class FlowStateSerde implements Serde<FlowState> {
-  private static final byte VERSION = 1;
+  /** Layout 2 adds the kernel notes at the end; a flow without them is written in layout 1, byte for byte as before. */
+  private static final byte VERSION = 2;
+  private static final byte VERSION_WITHOUT_KERNEL = 1;
   private static final int MAX_TEXT = 1024;
 
   public byte[] toBytes(FlowState f) {
@@ -41,7 +43,7 @@ public final class FlowStateSerde implements Serde<FlowState> {
     }
     try {
       Out out = new Out(256 + 64 * f.segments.size());
-      out.writeByte(VERSION);
+      out.writeByte(f.kernel.isEmpty() ? VERSION_WITHOUT_KERNEL : VERSION);
       out.writeByte(f.clientIsLow == null ? 0 : f.clientIsLow ? 2 : 1);
       writeText(out, f.rolesFrom);
       List<String> names = new ArrayList<>(f.views.keySet());
@@ -77,6 +79,17 @@ public final class FlowStateSerde implements Serde<FlowState> {
         writeText(out, e.getKey());
         out.writeInt(e.getValue());
       }
+      if (!f.kernel.isEmpty()) {
+        out.writeShort(f.kernel.size());
+        for (KernelNote k : f.kernel) {
+          writeText(out, k.host);
+          out.writeByte((k.sent ? 1 : 0) | (k.fromLow ? 2 : 0) | (k.peerUnnamed ? 4 : 0));
+          out.writeLong(k.tsMicros);
+          out.writeInt(k.hostPort);
+          writeText(out, k.state);
+          writeText(out, k.reason);
+        }
+      }
       return out.toByteArray();
     } catch (IOException e) {
       throw new SerializationException("cannot write flow state: " + e.getMessage(), e);
@@ -90,7 +103,7 @@ public final class FlowStateSerde implements Serde<FlowState> {
     try {
       In in = new In(bytes);
       byte version = in.readByte();
-      if (version != VERSION) {
+      if (version != VERSION && version != VERSION_WITHOUT_KERNEL) {
         throw new SerializationException("flow state layout " + version + " is newer than this processor ("
             + VERSION + ")");
       }
@@ -129,6 +142,22 @@ public final class FlowStateSerde implements Serde<FlowState> {
       int occ = in.readShort();
       for (int i = 0; i < occ; i++) {
         f.rstOccurrences.put(readText(in), in.readInt());
+      }
+      if (version >= VERSION) {
+        int notes = in.readShort();
+        for (int i = 0; i < notes; i++) {
+          KernelNote k = new KernelNote();
+          k.host = readText(in);
+          int bits = in.readByte();
+          k.sent = (bits & 1) != 0;
+          k.fromLow = (bits & 2) != 0;
+          k.peerUnnamed = (bits & 4) != 0;
+          k.tsMicros = in.readLong();
+          k.hostPort = in.readInt();
+          k.state = readText(in);
+          k.reason = readText(in);
+          f.kernel.add(k);
+        }
       }
       return f;
     } catch (IOException | IndexOutOfBoundsException | BufferUnderflowException e) {

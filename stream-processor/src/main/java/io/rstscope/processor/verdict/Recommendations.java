@@ -44,6 +44,11 @@ final class Recommendations {
           + "reset-on-close setting if clients report errors.";
       case no_socket -> "Collateral: the host no longer had this connection and answered a segment with a reset; "
           + "look at the earlier reset of this flow.";
+      case data_after_close -> "The " + (c.fromClient() ? "server " + c.server() : "client " + c.client())
+          + " kept sending after the other side's application closed or shut down reading: make the protocol"
+          + " agree on who closes when, or read until the peer is done before closing.";
+      case state_lost -> "A stateful device at " + location + " lost this flow's entry and reset it: raise its idle"
+          + " timeout above the application's silences or make keepalives shorter.";
       case unknown -> "Not enough evidence: capture at more points along the path of " + c.client() + " -> "
           + c.server() + ".";
     };

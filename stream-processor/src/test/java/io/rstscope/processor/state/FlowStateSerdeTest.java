@@ -91,4 +91,47 @@ class FlowStateSerdeTest {
     assertThrows(SerializationException.class, () -> new FlowStateSerde().fromBytes(new byte[] {9, 0}));
     assertNull(new FlowStateSerde().fromBytes(null));
   }
+
+  @Test
+  void shouldKeepKernelNotesAndWriteAFlowWithoutThemAsBefore() {
+    FlowState plain = new FlowState();
+    plain.add(segment("P1", 1, true, 0x02, 5));
+    FlowStateSerde serde = new FlowStateSerde();
+    assertEquals(1, serde.toBytes(plain)[0], "no kernel notes: the earlier layout, byte for byte");
+
+    FlowState f = new FlowState();
+    f.add(segment("P1", 1, true, 0x02, 5));
+    KernelNote n = new KernelNote();
+    n.host = "server";
+    n.sent = true;
+    n.tsMicros = 1_764_000_000_123_456L;
+    n.fromLow = false;
+    n.hostPort = 8200;
+    n.peerUnnamed = true;
+    n.state = "TCP_LISTEN";
+    n.reason = "TCP_FLAGS";
+    f.addKernel(n);
+    KernelNote accepted = new KernelNote();
+    accepted.host = "client";
+    accepted.tsMicros = 7;
+    accepted.fromLow = true;
+    accepted.state = "UNKNOWN";
+    f.addKernel(accepted);
+    byte[] bytes = serde.toBytes(f);
+    assertEquals(2, bytes[0]);
+    FlowState back = serde.fromBytes(bytes);
+    assertEquals(2, back.kernel.size());
+    KernelNote b = back.kernel.get(0);
+    assertEquals("server", b.host);
+    assertEquals(true, b.sent);
+    assertEquals(n.tsMicros, b.tsMicros);
+    assertEquals(false, b.fromLow);
+    assertEquals(8200, b.hostPort);
+    assertEquals(true, b.peerUnnamed);
+    assertEquals("TCP_LISTEN", b.state);
+    assertEquals("TCP_FLAGS", b.reason);
+    assertNull(back.kernel.get(1).reason);
+    assertEquals(false, back.kernel.get(1).sent);
+    assertArrayEquals(bytes, serde.toBytes(back));
+  }
 }

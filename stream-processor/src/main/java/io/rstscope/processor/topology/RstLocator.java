@@ -273,10 +273,12 @@ final class RstLocator implements Processor<FlowKey, SpecificRecord, FlowKey, Rs
       boolean hostIsLow = n.sent == n.fromLow;
       reports.add(new KernelView.Report(n.tsMicros, n.sent, hostIsLow == clientIsLow, false, n.host, n.reason, n.state));
     }
-    // Listening sockets' resets without a named peer, kept under the wildcard key of their port.
+    // Listening sockets' resets without a named peer (an overflowing accept queue, a segment for a connection the
+    // listener does not have): kept under the key of the listener's own address, or the wildcard, and port.
     for (Endpoint ep : List.of(serverEp, clientEp)) {
-      for (int length : new int[] {4, 16}) {
-        FlowState listener = flows.get(FlowKeys.of(new byte[length], ep.getPort(), new byte[length], 0));
+      byte[] own = Endpoints.bytes(ep.getAddress());
+      for (byte[] bound : List.of(own, new byte[4], new byte[16])) {
+        FlowState listener = flows.get(FlowKeys.of(bound, ep.getPort(), new byte[bound.length], 0));
         if (listener == null) {
           continue;
         }

@@ -10,12 +10,14 @@ import io.rstscope.agent.policy.Summaries;
 import io.rstscope.agent.publish.KafkaPublisher;
 import io.rstscope.agent.publish.NullPublisher;
 import io.rstscope.agent.publish.Publisher;
+import io.rstscope.avro.PointRole;
 import io.rstscope.avro.PointStatus;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -243,6 +245,8 @@ public final class CaptureAgent implements AutoCloseable {
     s.setDropped(publisher.dropped());
     s.setFlowsTracked(policy.flowsTracked());
     s.setFlowEvictions(policy.flowEvictions());
+    s.setRole(PointRole.CAPTURE);
+    s.setHostAddresses(List.of());
     return s;
   }
 

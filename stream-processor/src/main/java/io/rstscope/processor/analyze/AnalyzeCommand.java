@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
         "Each capture is replayed through a real capture agent into Kafka (an embedded broker unless",
         "--bootstrap is given), the real topology correlates each RST across the points, and when every",
         "correlation window has closed the findings are printed."},
-    footer = {"", "Example:", "  rstscope analyze --point P1=client.pcap --point P2=core.pcapng --point P3=server.pcap --format jsonl"})
+    footer = {"", "Examples:", "  rstscope analyze --point P1=client.pcap --point P2=core.pcapng --point P3=server.pcap --format jsonl",
+        "  rstscope analyze --dir captures/ --kernel-trace client.jsonl --kernel-trace 10.0.3.2=server.jsonl"})
 public final class AnalyzeCommand implements Callable<Integer> {
 
   @Option(names = "--point", paramLabel = "NAME=FILE",
@@ -32,6 +33,11 @@ public final class AnalyzeCommand implements Callable<Integer> {
   @Option(names = "--dir", paramLabel = "FOLDER",
       description = "Take every *.pcap / *.pcapng of FOLDER as a point named after the file (P1.pcap is point P1).")
   Path dir;
+
+  @Option(names = "--kernel-trace", paramLabel = "[ADDR,...=]FILE",
+      description = {"A kernel probe's recording (rstscope probe --out), read beside the captures. Repeatable.",
+          "It covers the hosts with the addresses before '=', else those its events show as the host's own."})
+  List<String> kernelTraceSpecs = new ArrayList<>();
 
   @Option(names = "--path", paramLabel = "NAME,NAME,...",
       description = "Order of the points along the path, client side first. Default: inferred from TTLs.")
@@ -66,11 +72,13 @@ public final class AnalyzeCommand implements Callable<Integer> {
     }
     Map<String, Path> points = CaptureFiles.parse(specs);
     List<String> order = CaptureFiles.path(path, points);
+    List<KernelTraces.Trace> kernelTraces = KernelTraces.read(kernelTraceSpecs);
     PrintStream err = System.err;
     AnalysisRun.Result result;
     try {
       result = new AnalysisRun(points, order, bootstrap, Duration.ofSeconds(timeoutSeconds),
-          line -> { if (!quiet) err.println("rstscope: " + line); }).withLadders(format.equals("html")).run();
+          line -> { if (!quiet) err.println("rstscope: " + line); }).withLadders(format.equals("html"))
+          .withKernelTraces(kernelTraces).run();
     } catch (AgentException e) {
       throw new CaptureFiles.BadInput(e.getMessage());
     }

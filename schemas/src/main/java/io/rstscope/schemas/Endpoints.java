@@ -4,12 +4,16 @@ import io.rstscope.avro.Endpoint;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
+import java.util.regex.Pattern;
 
 /**
  * Text form of addresses and endpoints as findings print them: {@code 10.0.0.1:80}, {@code [2001:db8::1]:80}; and
  * the one parser of that form.
  */
 public final class Endpoints {
+  private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+  private static final Pattern DOT = Pattern.compile("\\.");
+  private static final Pattern IPV6_CHARS = Pattern.compile("[0-9A-Fa-f:.]+");
   private Endpoints() {}
 
   public static String address(ByteBuffer address) {
@@ -75,9 +79,9 @@ public final class Endpoints {
    * @throws IllegalArgumentException when the text is not an address literal
    */
   public static byte[] parseAddress(String text) {
-    if (text.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+    if (IPV4.matcher(text).matches()) {
       byte[] out = new byte[4];
-      String[] parts = text.split("\\.");
+      String[] parts = DOT.split(text);
       for (int i = 0; i < 4; i++) {
         int b = Integer.parseInt(parts[i]);
         if (b > 255) {
@@ -88,7 +92,7 @@ public final class Endpoints {
       return out;
     }
     // Only hex digits, ':' and '.' (an embedded IPv4 part): InetAddress then parses a literal, never a name.
-    if (text.indexOf(':') < 0 || !text.matches("[0-9A-Fa-f:.]+")) {
+    if (text.indexOf(':') < 0 || !IPV6_CHARS.matcher(text).matches()) {
       throw new IllegalArgumentException("not an IP address: " + text);
     }
     try {

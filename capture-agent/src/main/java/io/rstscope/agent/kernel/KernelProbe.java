@@ -291,7 +291,9 @@ public final class KernelProbe {
     synchronized (unreadable) {
       bad = Map.copyOf(unreadable);
     }
-    return new Report(lines, events, kept, bad, lostLines, sink == null ? 0 : sink.published(),
+    TracefsInstance i = instance;
+    long lost = Math.max(lostLines, i == null ? 0 : i.overruns());
+    return new Report(lines, events, kept, bad, lost, sink == null ? 0 : sink.published(),
         sink == null ? 0 : sink.dropped());
   }
 

@@ -26,6 +26,7 @@ import java.util.regex.Pattern;
 final class TraceLine {
   /** The task name may hold spaces and dashes: the line is found by its timestamp and event name. */
   private static final Pattern HEAD = Pattern.compile("\\s(\\d+)\\.(\\d{1,9}): (\\w+): ");
+  private static final Pattern BLANKS = Pattern.compile("\\s+");
   private static final Pattern LOST = Pattern.compile("CPU:\\s*\\d+ \\[LOST (\\d+) EVENTS\\]");
 
   private TraceLine() {}
@@ -119,7 +120,7 @@ final class TraceLine {
   /** The key=value words after the event name; values hold no spaces in these two formats. */
   private static Map<String, String> fields(String rest) {
     Map<String, String> out = new HashMap<>();
-    for (String word : rest.trim().split("\\s+")) {
+    for (String word : BLANKS.split(rest.trim())) {
       int eq = word.indexOf('=');
       if (eq > 0) {
         out.put(word.substring(0, eq), word.substring(eq + 1));

@@ -73,6 +73,17 @@ final class TracefsInstance implements AutoCloseable {
 
   /** Creates {@code instances/NAME}, sets its clock and enables the TCP reset events there. */
   static TracefsInstance create(Path root, String name) {
+    return create(root, name, DEFAULT_BUFFER_KB);
+  }
+
+  /**
+   * Ring buffer per CPU, in KiB, of the probe's instance: about 40,000 events per CPU, so a burst is held while a
+   * busy machine gets round to the reader (the kernel's default for an instance, 1410 KiB, held a quarter of a
+   * 20,000-connection burst on the loaded lab machine; BENCHMARKS.md).
+   */
+  static final int DEFAULT_BUFFER_KB = 4096;
+
+  static TracefsInstance create(Path root, String name, int bufferKb) {
     for (String event : EVENTS) {
       if (!Files.isDirectory(root.resolve("events").resolve(event))) {
         throw new AgentException("this kernel has no tracepoint " + event.replace('/', ':')
@@ -91,6 +102,7 @@ final class TracefsInstance implements AutoCloseable {
     TracefsInstance instance = new TracefsInstance(dir);
     try {
       instance.write("trace_clock", CLOCK);
+      instance.write("buffer_size_kb", Integer.toString(bufferKb));
       for (String event : EVENTS) {
         instance.write("events/" + event + "/enable", "1");
       }

@@ -92,7 +92,7 @@ public final class AnalysisRun {
   private List<KernelTraces.Trace> kernelTraces = List.of();
 
   /** Kernel probes' recordings to publish beside the captures (analyze --kernel-trace). */
-  AnalysisRun withKernelTraces(List<KernelTraces.Trace> traces) {
+  public AnalysisRun withKernelTraces(List<KernelTraces.Trace> traces) {
     this.kernelTraces = List.copyOf(traces);
     return this;
   }

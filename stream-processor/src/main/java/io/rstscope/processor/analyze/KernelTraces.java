@@ -24,11 +24,11 @@ import java.util.TreeSet;
  * taken to have run throughout the captures, as the probe does beside them: a RST claiming a covered address that
  * the recording does not have was not sent by that host's stack.
  */
-final class KernelTraces {
+public final class KernelTraces {
   private KernelTraces() {}
 
   /** One recording: its name (the file's, without extension), its events, the addresses it covers. */
-  record Trace(String name, Path file, List<KernelReset> events, Set<String> addresses,
+  public record Trace(String name, Path file, List<KernelReset> events, Set<String> addresses,
       Map<KernelTraceLines.Malformed, Long> skipped) {
     /** The heartbeat a probe would have sent for it, finished: the topology learns the coverage from it. */
     PointStatus status(Instant now) {
@@ -42,7 +42,7 @@ final class KernelTraces {
     }
   }
 
-  static List<Trace> read(List<String> specs) {
+  public static List<Trace> read(List<String> specs) {
     List<Trace> out = new ArrayList<>();
     Set<String> names = new TreeSet<>();
     for (String spec : specs) {

@@ -58,6 +58,68 @@ class LabGoldenTest {
         "a supported scenario has no captures: " + SUPPORTED);
   }
 
+  /**
+   * Each scenario again with the lab's recording of the kernel's tracepoints (kernel.jsonl, one recording of the
+   * lab's one kernel, covering every endpoint of the scenario): every RST an endpoint's stack sent must get the
+   * right emitter and cause and not be called forged, and every forged RST in an endpoint's name must be called
+   * forged. Skipped while the captures have no recording.
+   */
+  @Test
+  void shouldGetEveryEndpointRstRightWithTheKernelsWord(KafkaTestCluster.Broker kafka) throws Exception {
+    List<String> wrong = new ArrayList<>();
+    int scenarios = 0;
+    int endpointRsts = 0;
+    int forgedRsts = 0;
+    for (Path dir : LabTruth.scenarios()) {
+      Path trace = dir.resolve("kernel.jsonl");
+      if (!Files.isRegularFile(trace)) {
+        continue;
+      }
+      scenarios++;
+      LabTruth truth = LabTruth.read(dir);
+      java.util.Set<String> endpoints = new java.util.TreeSet<>();
+      truth.rsts().forEach(r -> {
+        endpoints.add(host(r.flow().client()));
+        endpoints.add(host(r.flow().server()));
+      });
+      Map<String, Path> points = CaptureFiles.parse(CaptureFiles.specsFromDirectory(dir));
+      List<String> spec = endpoints.isEmpty() ? List.of(trace.toString())
+          : List.of(String.join(",", endpoints) + "=" + trace);
+      List<RstFinding> findings = new AnalysisRun(points, List.of(), kafka.bootstrap(), Duration.ofSeconds(120),
+          line -> { }).withKernelTraces(io.rstscope.processor.analyze.KernelTraces.read(spec)).run().findings();
+      for (LabTruth.TruthRst t : truth.rsts()) {
+        RstFinding f = findings.stream().filter(x -> ScenarioScore.sameRst(x, t.rst())).findFirst().orElse(null);
+        String what = truth.scenario() + " " + t.rst().src() + ">" + t.rst().dst() + " " + t.rst().flags();
+        boolean endpoint = !t.expected().forged() && List.of("client", "server").contains(t.expected().emitter());
+        if (endpoint) {
+          endpointRsts++;
+        } else if (t.expected().forged()) {
+          forgedRsts++;
+        }
+        if (f == null) {
+          wrong.add(what + ": no finding");
+        } else if (endpoint && (f.getForged() || !f.getCause().toString().equals(t.expected().cause())
+            || !f.getEmitter().toString().equals(t.expected().emitter()))) {
+          wrong.add(what + ": expected " + t.expected().emitter() + " " + t.expected().cause() + ", got "
+              + f.getEmitter() + " " + f.getCause() + (f.getForged() ? " forged" : ""));
+        } else if (t.expected().forged() && !f.getForged()) {
+          wrong.add(what + ": forged in truth, not in the finding");
+        }
+      }
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(scenarios > 0, "no lab scenario has a kernel.jsonl recording yet");
+    String summary = "with kernel traces: " + scenarios + " scenarios, " + endpointRsts + " endpoint RSTs, "
+        + forgedRsts + " forged RSTs, " + wrong.size() + " wrong";
+    System.out.println(summary);
+    Files.writeString(Path.of("target", "golden-kernel-score.txt"), summary + "\n" + String.join("\n", wrong) + "\n");
+    assertTrue(wrong.isEmpty(), summary + "\n" + String.join("\n", wrong));
+  }
+
+  private static String host(String endpoint) {
+    String h = endpoint.substring(0, endpoint.lastIndexOf(':'));
+    return h.startsWith("[") ? h.substring(1, h.length() - 1) : h;
+  }
+
   private static void writeReport(String report) throws IOException {
     Path target = Path.of("target");
     Files.createDirectories(target);
@@ -105,7 +167,7 @@ class LabGoldenTest {
       return new ScenarioScore(truth.scenario(), truth.rsts().size(), found, hits, unmatched.size(), misses);
     }
 
-    private static boolean sameRst(RstFinding f, LabTruth.Rst r) {
+    static boolean sameRst(RstFinding f, LabTruth.Rst r) {
       return f.getRst().getSrc().equals(r.src()) && f.getRst().getDst().equals(r.dst())
           && f.getRst().getSeq() == r.seq() && f.getRst().getAck() == r.ack() && f.getRst().getFlags().equals(r.flags());
     }

@@ -27,6 +27,7 @@ final class KafkaKernelSink implements KernelSink {
   @Override public void accept(KernelReset event) { publisher.kernelReset(event); }
   @Override public void idle() {}
   @Override public void heartbeat(PointStatus status) { publisher.heartbeat(status); }
+  @Override public void flush() { publisher.flush(); }
   @Override public long published() { return publisher.published(); }
   @Override public long dropped() { return publisher.dropped(); }
 

@@ -149,8 +149,11 @@ public final class KernelProbe {
         return report();
       }
       readLoop(instance.openPipe());
+      // Everything read is acknowledged (or failed) before the final heartbeat and the report count it.
+      sink.flush();
       finished = true;
       heartbeat();
+      sink.flush();
       Report report = report();
       LOG.info("probe of {} stopped: {}", config.host(), report.summaryLine());
       return report;

@@ -12,6 +12,9 @@ interface KernelSink extends AutoCloseable {
 
   void heartbeat(PointStatus status);
 
+  /** Waits until everything accepted so far is written or acknowledged (or has failed). */
+  void flush();
+
   long published();
 
   long dropped();

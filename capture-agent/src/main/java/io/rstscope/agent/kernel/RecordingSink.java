@@ -47,6 +47,7 @@ final class RecordingSink implements KernelSink {
   }
 
   @Override public void heartbeat(PointStatus status) {}
+  @Override public void flush() { idle(); }
   @Override public long published() { return written; }
   @Override public long dropped() { return failed; }
 

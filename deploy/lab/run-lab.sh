@@ -23,7 +23,7 @@ source "$LABDIR/scenarios.sh"
 
 # one lab at a time on this machine (namespace names are fixed)
 exec 9>/run/rsl-lab.lock
-flock -n 9 || die "another lab run holds /run/rsl-lab.lock"
+flock -n 9 || { echo "run-lab: waiting for /run/rsl-lab.lock (another lab run holds it)" >&2; flock 9; }
 
 LAB_BG_PIDS=()
 WORK=""
@@ -48,8 +48,14 @@ run_one() {
     else
         lab_net_up || { echo "run-lab: $scn: network set-up failed" >&2; return 1; }
     fi
+    local ktrace_pid=""
     if [[ ${LAB_NO_CAPTURE:-0} != 1 ]]; then
-        mkdir -p "$out"; rm -f "$out"/P?.pcap "$out"/truth.json "$out"/run.json
+        mkdir -p "$out"; rm -f "$out"/P?.pcap "$out"/truth.json "$out"/run.json "$out"/kernel.jsonl
+        # the kernel's own word on every RST of the lab's hosts (tcp_send_reset / tcp_receive_reset)
+        /usr/bin/python3 "$LABDIR/ktrace.py" record --out "$out/kernel.jsonl" --ready "$WORK/ktrace.ready" \
+            --keep $C4 $S4 $C6 $S6 2>"$WORK/ktrace.err" &
+        ktrace_pid=$!; LAB_BG_PIDS+=($ktrace_pid)
+        lab_wait_file "$WORK/ktrace.ready" 50 || { cat "$WORK/ktrace.err" >&2; return 1; }
         lab_capture_start "$out" || return 1
     fi
     : >"$WORK/events.jsonl"
@@ -57,6 +63,8 @@ run_one() {
     "scn_$scn" || { echo "run-lab: $scn: traffic step failed" >&2; rc=1; }
     if [[ ${LAB_NO_CAPTURE:-0} != 1 ]]; then
         lab_capture_stop "$out" || rc=1
+        kill -TERM "$ktrace_pid" 2>/dev/null; wait "$ktrace_pid" 2>/dev/null
+        [[ -f $out/kernel.jsonl ]] || { echo "run-lab: $scn: no kernel trace" >&2; rc=1; }
     fi
     local pid; for pid in "${LAB_BG_PIDS[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
     LAB_BG_PIDS=()

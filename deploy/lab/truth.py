@@ -165,6 +165,45 @@ def expected_points(location, toward):
     i = {'client': 0, 'segment:client-P1': 0, 'segment:P1-P2': 1, 'segment:P2-P3': 2, 'segment:P3-server': 3, 'server': 3}[location]
     return PATH[:i] if toward == 'to_client' else PATH[i:]
 
+def read_kernel(path):
+    """the kernel trace recorded beside the captures (ktrace.py), [] when there is none"""
+    import datetime
+    out = []
+    if not os.path.exists(path): return out
+    for l in open(path):
+        e = json.loads(l)
+        e['t'] = datetime.datetime.strptime(e['ts'], '%Y-%m-%dT%H:%M:%S.%fZ').replace(tzinfo=datetime.timezone.utc).timestamp()
+        out.append(e)
+    return out
+
+def kernel_match(kernel, g):
+    """the tcp_send_reset an endpoint logged for RST group g (4-tuple; a listener's wildcard source
+    by port; within [-0.05 s, +1 s] of its first sighting), each used once"""
+    best = None
+    for k in kernel:
+        if k['event'] != 'tcp_send_reset' or k.get('_used') or k['dst'] != g['dst']: continue
+        wild = k['src'].rsplit(':', 1)[0] in ('0.0.0.0', '[::]')
+        if k['src'] != g['src'] and not (wild and k['src'].rsplit(':', 1)[1] == g['src'].rsplit(':', 1)[1]): continue
+        dt = g['first_tsc'] - k['t']
+        if -0.05 <= dt <= 1.0 and (best is None or abs(dt) < abs(g['first_tsc'] - best['t'])): best = k
+    if best: best['_used'] = True
+    return best
+
+def group_rsts(pkts):
+    """One group per RST packet, seen at one or more points, in order of first sighting.
+    Identical RSTs (same src,dst,seq,ack,flags,ipId - e.g. a kernel answering three data segments
+    with IP ID 0) are distinct packets: the n-th copy at one point is paired with the n-th copy at
+    the others, and each is its own group."""
+    groups, nth = {}, {}
+    for p in sorted(pkts, key=lambda p: p['tsc']):
+        if not p['fl'] & 0x04: continue
+        k = (p['src'], p['dst'], p['seq'], p['ack'], p['flags'], p['ipId'])
+        n = nth[(k, p['point'])] = nth.get((k, p['point']), -1) + 1
+        g = groups.setdefault((k, n), dict(src=p['src'], dst=p['dst'], seq=p['seq'], ack=p['ack'], flags=p['flags'],
+                                           ipId=p['ipId'], sight={}, first_tsc=p['tsc'], dup=n))
+        g['sight'][p['point']] = p
+    return sorted(groups.values(), key=lambda g: g['first_tsc'])
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--scenario', required=True); ap.add_argument('--dir', required=True)
@@ -185,21 +224,12 @@ def main():
     forged, events = jl('forged.jsonl'), jl('events.jsonl')
     ctx = Ctx(pkts, forged, events)
 
-    # One entry per RST packet. Identical RSTs (same src,dst,seq,ack,flags,ipId - e.g. a kernel
-    # answering three data segments with IP ID 0) are distinct packets: the n-th copy at one point
-    # is paired with the n-th copy at the others, and each pair set is its own entry.
-    groups, nth = {}, {}
-    for p in sorted(pkts, key=lambda p: p['tsc']):
-        if not p['fl'] & 0x04: continue
-        k = (p['src'], p['dst'], p['seq'], p['ack'], p['flags'], p['ipId'])
-        n = nth[(k, p['point'])] = nth.get((k, p['point']), -1) + 1
-        g = groups.setdefault((k, n), dict(src=p['src'], dst=p['dst'], seq=p['seq'], ack=p['ack'], flags=p['flags'],
-                                           ipId=p['ipId'], sight={}, first_tsc=p['tsc'], dup=n))
-        g['sight'][p['point']] = p
-    dups = sum(1 for g in groups.values() if g['dup'])
+    groups = group_rsts(pkts)
+    dups = sum(1 for g in groups if g['dup'])
 
+    kernel = read_kernel(os.path.join(a.dir, 'kernel.jsonl'))
     errors, rsts, causes = [], [], {}
-    for g in sorted(groups.values(), key=lambda g: g['first_tsc']):
+    for g in groups:
         g['client'], g['server'] = ctx.flow(g)
         g['toward'] = 'to_client' if g['dst'] == g['client'] else 'to_server'
         v = None
@@ -234,6 +264,9 @@ def main():
             rst=dict(src=g['src'], dst=g['dst'], seq=g['seq'], ack=g['ack'], flags=g['flags'], ipId=g['ipId']),
             sightings=[dict(point=pt, ttl=g['sight'][pt]['ttl']) for pt in PATH if pt in g['sight']],
             expected=dict(emitter=emitter, location=location, forged=is_forged, phase=v['phase'], cause=v['cause'])))
+        if emitter in ('client', 'server') and not is_forged:
+            k = kernel_match(kernel, g)
+            if k: rsts[-1]['kernel'] = dict(event='tcp_send_reset', reason=k['reason'], state=k['state'])
     for pt in PATH:
         if not counts[pt]:
             errors.append('capture at %s is empty (was the point capturing?)' % pt)

@@ -35,6 +35,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -109,18 +110,18 @@ public final class AnalysisRun {
     long start = System.nanoTime();
     EmbeddedKafka embedded = null;
     Path stateDir = Files.createTempDirectory("rstscope-analyze-state-");
+    // A prefix of its own per run, so runs against a shared cluster never read each other's records.
+    String runId = "rstscope-analyze-" + UUID.randomUUID().toString().substring(0, 8);
+    String servers = bootstrap;
     try {
-      String servers = bootstrap;
       if (servers == null) {
         progress.accept("starting an embedded Kafka broker");
         // The broker starts on a thread of its own while this one builds the topology (both load many classes).
         embedded = EmbeddedKafka.launch(new Properties());
         servers = embedded.bootstrap();
       }
-      // A prefix of its own per run, so runs against a shared cluster never read each other's records.
-      String runId = UUID.randomUUID().toString().substring(0, 8);
-      Topics topics = new Topics("rstscope-analyze-" + runId, 4);
-      String applicationId = "rstscope-analyze-" + runId;
+      Topics topics = new Topics(runId, 4);
+      String applicationId = runId;
 
       // Every point is known up front: no RST is decided before a late-starting agent's first record arrives.
       ProcessorConfig config = ProcessorConfig.builder().pathOrder(path).expectedPoints(points.keySet()).build();
@@ -151,12 +152,18 @@ public final class AnalysisRun {
             .await(streams);
         findings = FindingsReader.readAll(servers, topics);
         ladders = withLadders ? io.rstscope.processor.web.LocalLadders.read(streams, findings, path) : Map.of();
+        if (embedded == null) {
+          // Leave the group now, so that it is empty and can be deleted with the run's topics.
+          streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+        }
       }
       findings.sort(Comparator.comparing(RstFinding::getRstTime).thenComparing(RstFinding::getFindingId));
       return new Result(findings, reports, Duration.ofNanos(System.nanoTime() - start), ladders);
     } finally {
       if (embedded != null) {
         embedded.close();
+      } else if (servers != null) {
+        deleteRunTopics(servers, runId);
       }
       deleteRecursively(stateDir);
     }
@@ -211,6 +218,26 @@ public final class AnalysisRun {
     if (publisher.dropped() > 0) {
       throw new IllegalStateException(publisher.dropped() + " kernel reports were not published: "
           + publisher.lastError());
+    }
+  }
+
+  /**
+   * A run on a given cluster leaves nothing behind: its topics (rstscope's and Streams' internal
+   * ones all start with the run's prefix) and its consumer group. A cluster that refuses is told
+   * in a progress line; the findings are already read, so the run itself still succeeds.
+   */
+  private void deleteRunTopics(String servers, String runId) {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers))) {
+      List<String> names = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
+          .filter(name -> name.startsWith(runId + ".") || name.startsWith(runId + "-")).toList();
+      admin.deleteTopics(names).all().get(30, TimeUnit.SECONDS);
+      admin.deleteConsumerGroups(List.of(runId)).all().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      progress.accept("could not delete this run's topics and group " + runId + "*: " + e.getCause().getMessage());
+    } catch (java.util.concurrent.TimeoutException e) {
+      progress.accept("could not delete this run's topics and group " + runId + "*: no answer within 30 s");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

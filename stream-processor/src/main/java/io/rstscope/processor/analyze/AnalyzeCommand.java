@@ -44,7 +44,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
   String path;
 
   @Option(names = "--bootstrap", paramLabel = "HOST:PORT",
-      description = "Use this Kafka cluster instead of an embedded broker.")
+      description = "Use this Kafka cluster instead of an embedded broker; the run deletes its topics and group afterwards.")
   String bootstrap;
 
   @Option(names = "--format", paramLabel = "table|jsonl|html", defaultValue = "table",

@@ -2,17 +2,18 @@ package io.rstscope.processor.cli;
 
 import io.rstscope.processor.analyze.AnalyzeCommand;
 import io.rstscope.processor.analyze.CaptureFiles;
+import io.rstscope.processor.evaluate.LabCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * Entry point of {@code ./rstscope analyze|processor}. Errors the user can fix are one line on
+ * Entry point of {@code ./rstscope analyze|processor|lab score}. Errors the user can fix are one line on
  * standard error with exit code 2; anything else is one line with exit code 1 (the stack trace
  * goes to the log only when RSTSCOPE_DEBUG is set).
  */
 @Command(name = "rstscope", mixinStandardHelpOptions = true, version = "rstscope 0.1.0",
     description = "Finds out who really reset a TCP connection.",
-    subcommands = {AnalyzeCommand.class, ProcessorCommand.class})
+    subcommands = {AnalyzeCommand.class, ProcessorCommand.class, LabCommand.class})
 public final class RstscopeMain {
   private RstscopeMain() {}
 

@@ -4,8 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rstscope.avro.RstFinding;
 import io.rstscope.deploy.testing.KafkaTestCluster;
+import io.rstscope.deploy.testing.LabCaptures;
 import io.rstscope.processor.analyze.AnalysisRun;
 import io.rstscope.processor.analyze.CaptureFiles;
+import io.rstscope.processor.evaluate.LabTruth;
+import io.rstscope.processor.evaluate.ScoredField;
+import io.rstscope.processor.evaluate.TruthMatching;
+import io.rstscope.processor.evaluate.Verdict;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -33,12 +39,12 @@ class LabGoldenTest {
       "content_block", "firewall_reject", "idle_timeout", "ipv6_port_closed", "malformed_syn", "port_closed", "sample", "syn_scan",
       "time_wait_collision", "tls_block");
 
-  static final List<String> FIELDS = List.of("emitter", "location", "forged", "phase", "cause");
+  static final List<String> FIELDS = java.util.Arrays.stream(ScoredField.values()).map(f -> f.label).toList();
 
   @Test
   void shouldMatchTheLabTruthOnEverySupportedScenario(KafkaTestCluster.Broker kafka) throws Exception {
     List<ScenarioScore> scores = new ArrayList<>();
-    for (Path dir : LabTruth.scenarios()) {
+    for (Path dir : scenarios()) {
       LabTruth truth = LabTruth.read(dir);
       Map<String, Path> points = CaptureFiles.parse(CaptureFiles.specsFromDirectory(dir));
       // No --path: the order of the points is inferred from TTLs, as for a user who does not give it.
@@ -70,7 +76,7 @@ class LabGoldenTest {
     int scenarios = 0;
     int endpointRsts = 0;
     int forgedRsts = 0;
-    for (Path dir : LabTruth.scenarios()) {
+    for (Path dir : scenarios()) {
       Path trace = dir.resolve("kernel.jsonl");
       if (!Files.isRegularFile(trace)) {
         continue;
@@ -87,22 +93,24 @@ class LabGoldenTest {
           : List.of(String.join(",", endpoints) + "=" + trace);
       List<RstFinding> findings = new AnalysisRun(points, List.of(), kafka.bootstrap(), Duration.ofSeconds(120),
           line -> { }).withKernelTraces(io.rstscope.processor.analyze.KernelTraces.read(spec)).run().findings();
-      for (LabTruth.TruthRst t : truth.rsts()) {
-        RstFinding f = findings.stream().filter(x -> ScenarioScore.sameRst(x, t.rst())).findFirst().orElse(null);
-        String what = truth.scenario() + " " + t.rst().src() + ">" + t.rst().dst() + " " + t.rst().flags();
+      TruthMatching.Result matched = TruthMatching.match(truth.rsts(), findings.stream().map(Verdict::of).toList());
+      for (TruthMatching.Pair pair : matched.pairs()) {
+        LabTruth.TruthRst t = pair.truth();
+        Verdict f = pair.verdict();
+        String what = truth.scenario() + " " + t.rst();
         boolean endpoint = !t.expected().forged() && List.of("client", "server").contains(t.expected().emitter());
         if (endpoint) {
           endpointRsts++;
         } else if (t.expected().forged()) {
           forgedRsts++;
         }
-        if (f == null) {
+        if (pair.missing()) {
           wrong.add(what + ": no finding");
-        } else if (endpoint && (f.getForged() || !f.getCause().toString().equals(t.expected().cause())
-            || !f.getEmitter().toString().equals(t.expected().emitter()))) {
+        } else if (endpoint && (f.forged() || !f.cause().equals(t.expected().cause())
+            || !f.emitter().equals(t.expected().emitter()))) {
           wrong.add(what + ": expected " + t.expected().emitter() + " " + t.expected().cause() + ", got "
-              + f.getEmitter() + " " + f.getCause() + (f.getForged() ? " forged" : ""));
-        } else if (t.expected().forged() && !f.getForged()) {
+              + f.emitter() + " " + f.cause() + (f.forged() ? " forged" : ""));
+        } else if (t.expected().forged() && !f.forged()) {
           wrong.add(what + ": forged in truth, not in the finding");
         }
       }
@@ -120,6 +128,13 @@ class LabGoldenTest {
     return h.startsWith("[") ? h.substring(1, h.length() - 1) : h;
   }
 
+  /** Every scenario folder of the lab's fixtures that has a truth file, by name. */
+  static List<Path> scenarios() throws IOException {
+    try (Stream<Path> dirs = Files.list(LabCaptures.root())) {
+      return dirs.filter(d -> Files.isRegularFile(d.resolve("truth.json"))).sorted().toList();
+    }
+  }
+
   private static void writeReport(String report) throws IOException {
     Path target = Path.of("target");
     Files.createDirectories(target);
@@ -133,43 +148,30 @@ class LabGoldenTest {
       return found == truthRsts && spurious == 0 && fieldHits.values().stream().allMatch(h -> h == truthRsts);
     }
 
+    /** Findings paired with the truth as `lab score` pairs them (same RST header, n-th identical with n-th). */
     static ScenarioScore score(LabTruth truth, List<RstFinding> findings) {
       Map<String, Integer> hits = new LinkedHashMap<>();
       FIELDS.forEach(f -> hits.put(f, 0));
       List<String> misses = new ArrayList<>();
-      List<RstFinding> unmatched = new ArrayList<>(findings);
+      TruthMatching.Result matched = TruthMatching.match(truth.rsts(), findings.stream().map(Verdict::of).toList());
       int found = 0;
-      for (LabTruth.TruthRst t : truth.rsts()) {
-        RstFinding f = unmatched.stream().filter(x -> sameRst(x, t.rst())).findFirst().orElse(null);
-        if (f == null) {
-          misses.add("no finding for " + t.rst().src() + ">" + t.rst().dst() + " " + t.rst().flags() + " seq " + t.rst().seq());
+      for (TruthMatching.Pair pair : matched.pairs()) {
+        if (pair.missing()) {
+          misses.add("no finding for " + pair.truth().rst());
           continue;
         }
-        unmatched.remove(f);
         found++;
-        Map<String, String[]> pairs = new LinkedHashMap<>();
-        pairs.put("emitter", new String[] {t.expected().emitter(), f.getEmitter().toString()});
-        pairs.put("location", new String[] {t.expected().location(), f.getLocation()});
-        pairs.put("forged", new String[] {Boolean.toString(t.expected().forged()), Boolean.toString(f.getForged())});
-        pairs.put("phase", new String[] {t.expected().phase(), f.getPhase().toString()});
-        pairs.put("cause", new String[] {t.expected().cause(), f.getCause().toString()});
-        pairs.forEach((field, v) -> {
-          if (v[0].equals(v[1])) {
-            hits.merge(field, 1, Integer::sum);
+        for (ScoredField field : ScoredField.values()) {
+          if (field.right(pair.truth().expected(), pair.verdict())) {
+            hits.merge(field.label, 1, Integer::sum);
           } else {
-            misses.add(t.rst().src() + ">" + t.rst().dst() + " " + t.rst().flags() + " seq " + t.rst().seq()
-                + ": " + field + " expected " + v[0] + ", got " + v[1]);
+            misses.add(pair.truth().rst() + ": " + field.label + " expected " + field.truth(pair.truth().expected())
+                + ", got " + field.verdict(pair.verdict()));
           }
-        });
+        }
       }
-      unmatched.forEach(f -> misses.add("finding not in truth: " + f.getRst().getSrc() + ">" + f.getRst().getDst()
-          + " " + f.getRst().getFlags() + " seq " + f.getRst().getSeq()));
-      return new ScenarioScore(truth.scenario(), truth.rsts().size(), found, hits, unmatched.size(), misses);
-    }
-
-    static boolean sameRst(RstFinding f, LabTruth.Rst r) {
-      return f.getRst().getSrc().equals(r.src()) && f.getRst().getDst().equals(r.dst())
-          && f.getRst().getSeq() == r.seq() && f.getRst().getAck() == r.ack() && f.getRst().getFlags().equals(r.flags());
+      matched.extra().forEach(v -> misses.add("finding not in truth: " + v.rst()));
+      return new ScenarioScore(truth.scenario(), truth.rsts().size(), found, hits, matched.extra().size(), misses);
     }
 
     static String table(List<ScenarioScore> scores) {

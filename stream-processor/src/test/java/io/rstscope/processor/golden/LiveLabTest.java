@@ -11,9 +11,11 @@ import io.rstscope.agent.CaptureAgent;
 import io.rstscope.avro.RstFinding;
 import io.rstscope.avro.Sighting;
 import io.rstscope.deploy.testing.KafkaTestCluster;
+import io.rstscope.deploy.testing.LabCaptures;
 import io.rstscope.processor.analyze.FindingsReader;
 import io.rstscope.processor.analyze.StreamsCompletion;
 import io.rstscope.processor.app.StreamsSettings;
+import io.rstscope.processor.evaluate.LabTruth;
 import io.rstscope.processor.topology.ProcessorConfig;
 import io.rstscope.processor.topology.RstTopology;
 import io.rstscope.schemas.Topics;
@@ -53,10 +55,10 @@ class LiveLabTest {
   @Test
   void shouldExplainAnInjectionCapturedLiveAtThreePoints(KafkaTestCluster.Broker kafka, @TempDir Path state) throws Exception {
     assumeTrue("root".equals(System.getProperty("user.name")), "the live lab needs root");
-    Path lab = LabTruth.CAPTURES.getParent();
+    Path lab = LabCaptures.root().getParent();
     assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")) && run(lab.resolve("lab-net.sh").toString(), "status") >= 0,
         "lab tools missing");
-    LabTruth truth = LabTruth.read(LabTruth.CAPTURES.resolve(SCENARIO));
+    LabTruth truth = LabTruth.read(LabCaptures.root().resolve(SCENARIO));
     Topics topics = kafka.newTopics("live", 4);
     ExecutorService pool = Executors.newFixedThreadPool(POINTS.size());
     List<CaptureAgent> agents = new ArrayList<>();

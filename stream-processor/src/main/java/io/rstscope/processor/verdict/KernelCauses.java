@@ -43,6 +43,9 @@ final class KernelCauses {
       Set.of("TCP_ABORT_ON_CLOSE", "TCP_STATE", "TCP_ABORT_ON_LINGER", "TCP_ABORT_ON_MEMORY");
 
   static final List<Row> ROWS = List.of(
+      new Row("packets_tell_more", Set.of("NO_SOCKET"), s -> s.packetCause() == Cause.malformed_syn
+          || s.packetCause() == Cause.time_wait_collision, null,
+          "no socket for the segment; the packets say why there was none (illegal SYN flags, a reused 4-tuple)"),
       new Row("closed_port", Set.of("NO_SOCKET"), s -> s.answered() == Answered.SYN, Cause.port_closed,
           "no socket for a SYN: nothing listens on the port"),
       new Row("scan_synack", Set.of("NO_SOCKET"), s -> s.fromClient() && s.answered() == Answered.SYN_ACK,
@@ -53,6 +56,8 @@ final class KernelCauses {
           "a listening socket got a segment of a connection it does not have"),
       new Row("keepalive", Set.of("TCP_KEEPALIVE_TIMEOUT"), s -> true, Cause.idle_timeout,
           "keepalive probes went unanswered: the peer went silent"),
+      new Row("app_timeout", ABORTS, s -> s.packetCause() == Cause.idle_timeout, Cause.idle_timeout,
+          "the application aborted after a silence: its own idle timeout"),
       new Row("connect_scan", ABORTS, s -> s.fromClient() && s.packetCause() == Cause.connect_scan, Cause.connect_scan,
           "the client aborted right after the handshake, without data: a connect scan"),
       new Row("abort", ABORTS, s -> true, Cause.abort,

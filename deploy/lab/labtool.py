@@ -247,13 +247,15 @@ def ip_layer(src, dst, ttl, ipid):
         return IPv6(src=src, dst=dst, hlim=ttl)
     return IP(src=src, dst=dst, ttl=ttl, id=ipid)
 
-def forge_send(sender, log, device, cause, phase, src, dst, sport, dport, seq, ack, flags, ttl, ipid=None):
-    from scapy.all import TCP
+def forge_send(sender, log, device, cause, phase, src, dst, sport, dport, seq, ack, flags, ttl, ipid=None, payload=b''):
+    from scapy.all import TCP, Raw
     v6 = ':' in src
     if ipid is None and not v6:
         ipid = random.randint(1, 65535)
     p = ip_layer(src, dst, ttl, ipid) / TCP(sport=sport, dport=dport, seq=seq % 2**32,
                                             ack=ack % 2**32, flags=flags, window=0)
+    if payload:
+        p = p / Raw(load=payload)
     sender.send(p, dst)
     fmt = '[%s]:%d' if v6 else '%s:%d'
     rec = dict(device=device, cause=cause, phase=phase, src=fmt % (src, sport), dst=fmt % (dst, dport),
@@ -324,7 +326,20 @@ def cmd_inject(a):
             cause, phase = INJECT_CAUSE[b['trigger']]
             threading.Thread(target=fire, args=(b, cause, phase, ip.src, ip.dst, t.sport, t.dport,
                                                 t.seq + len(payload), t.ack), daemon=True).start()
+        elif t.dport in spec and spec[t.dport]['trigger'] == 'diagnostic' and payload:
+            k = (ip.src, t.sport)
+            if k in done: return
+            done.add(k)   # block, and say why both ways: compact form to the client, free description to the server
+            forge_send(sender, log, 'injector', 'content_block', 'data', ip.dst, ip.src, t.dport, t.sport,
+                       t.ack, t.seq + len(payload), 'RA', a.ttl, None, RST_DIAG_COMPACT_NOT_AUTHORIZED)
+            forge_send(sender, log, 'injector', 'content_block', 'data', ip.src, ip.dst, t.sport, t.dport,
+                       t.seq + len(payload), 0, 'R', a.ttl, None, RST_DIAG_DESCRIPTION)
     sniff_loop(a.iface, 'tcp', a.ready, a.lifetime, cb)
+
+# RST diagnostic payloads (IETF TCPM draft "TCP RST Diagnostic Payload"): compact form, magic 0x33AA,
+# reason 9 "Not Authorized" of the IANA registry (PEN 0); free description, magic 0xF317 + UTF-8.
+RST_DIAG_COMPACT_NOT_AUTHORIZED = bytes([0x33, 0xAA, 0x00, 0x09, 0, 0, 0, 0])
+RST_DIAG_DESCRIPTION = bytes([0xF3, 0x17]) + 'blocked by policy'.encode()
 
 def cmd_r1close(a):
     """In-path accelerated-close agent on a router: after a client FIN toward a server port, RST both sides."""

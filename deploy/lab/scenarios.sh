@@ -135,6 +135,14 @@ scn_time_wait_collision() {
     lab_fg rsl-c $PY "$LABDIR/labtool.py" twcollide --iface c-r1 --src 10.0.1.2 --dst 10.0.3.2 --port 8084 --sport 40031
 }
 
+scn_rst_diagnostic() {
+    # a blocking device on R2's mirror port resets both sides with RSTs that say why (RST diagnostic payloads)
+    lab_server srv8092 8092 echo
+    lab_injector --mode diagnostic --ports 8092
+    lab_client --dst 10.0.3.2 --port 8092 --sport 40051 --mode idle --timeout 3   # no FIN: the block comes mid-data
+    sleep 0.5
+}
+
 scn_ipv6_port_closed() {
     lab_server srv6 8080 echo --bind ::
     ip netns exec rsl-r1 ip6tables -A FORWARD -p tcp -d fd00:3::2 --dport 8080 -j REJECT --reject-with tcp-reset
@@ -142,4 +150,4 @@ scn_ipv6_port_closed() {
     lab_client --dst fd00:3::2 --port 8080 --sport 40042 --mode clean       # R1's ip6tables rejects
 }
 
-LAB_ALL_SCENARIOS="port_closed firewall_reject clean_close bypass_block syn_scan connect_scan idle_timeout abort tls_block content_block accelerated_close malformed_syn backlog_overflow time_wait_collision ipv6_port_closed clock_skew"
+LAB_ALL_SCENARIOS="port_closed firewall_reject clean_close bypass_block syn_scan connect_scan idle_timeout abort tls_block content_block accelerated_close malformed_syn backlog_overflow time_wait_collision ipv6_port_closed clock_skew rst_diagnostic"

@@ -154,6 +154,11 @@ SCENARIOS = {
     rules=[lambda r, c: V('client', 'handshake', 'time_wait_collision') if from_client(r) else None,
            lambda r, c: V('server', 'handshake', 'time_wait_collision') if from_server(r) else None],
     require={'time_wait_collision': 1}),
+  'rst_diagnostic': dict(
+    description='10.0.1.2:40051 -> 10.0.3.2:8092 (echo). The injector on R2\'s mirror port blocks the connection at the client\'s first data and resets both sides (TTL 128), saying why in a RST diagnostic payload: toward the client the compact form (0x33AA, reason 9 "Not Authorized", PEN 0), toward the server the free description (0xF317, "blocked by policy"). The injector is slower than the server\'s echo, so the client ignores the RST sent to it (its sequence number is behind the reply) and closes after 3 s; the server, whose socket the other RST removed, answers that FIN with a RST.',
+    rules=[forged_rule, collateral_client,
+           lambda r, c: V('server', 'teardown', 'no_socket') if from_server(r) and r['flags'] == 'R' else None],
+    require={'content_block': 2}),
   'ipv6_port_closed': dict(
     description='IPv6: [fd00:1::2]:40041 -> [fd00:3::2]:8081 where nothing listens (server RST+ACK); and [fd00:1::2]:40042 -> [fd00:3::2]:8080 where the server listens but R1 rejects with ip6tables REJECT --reject-with tcp-reset.',
     rules=[lambda r, c: V('server', 'handshake', 'port_closed') if from_server(r) and srv_port(r) == 8081 else None,
@@ -176,14 +181,27 @@ def read_kernel(path):
         out.append(e)
     return out
 
+WILDCARD_HOSTS = ('0.0.0.0', '[::]', '::')
+UNNAMED_PEERS = ('0.0.0.0:0', '[::]:0')
+
+def _ep_host(ep): return ep.rsplit(':', 1)[0]
+def _ep_port(ep): return ep.rsplit(':', 1)[1]
+
+def kernel_claims(k, g):
+    """whether tcp_send_reset event k is about RST group g: the same 4-tuple; a listener bound to every
+    address (wildcard source) matched by its port; or a listener's reset whose peer the kernel did not
+    name (destination 0.0.0.0:0 or [::]:0: an overflowing accept queue, reason INVALID_SYN, state
+    TCP_LISTEN) matched by the listener's port and address (or its wildcard)"""
+    if k['event'] != 'tcp_send_reset': return False
+    same_src = k['src'] == g['src'] or (_ep_host(k['src']) in WILDCARD_HOSTS and _ep_port(k['src']) == _ep_port(g['src']))
+    return same_src and (k['dst'] == g['dst'] or k['dst'] in UNNAMED_PEERS)
+
 def kernel_match(kernel, g):
-    """the tcp_send_reset an endpoint logged for RST group g (4-tuple; a listener's wildcard source
-    by port; within [-0.05 s, +1 s] of its first sighting), each used once"""
+    """the tcp_send_reset an endpoint logged for RST group g (kernel_claims; within [-0.05 s, +1 s] of
+    its first sighting), each used once"""
     best = None
     for k in kernel:
-        if k['event'] != 'tcp_send_reset' or k.get('_used') or k['dst'] != g['dst']: continue
-        wild = k['src'].rsplit(':', 1)[0] in ('0.0.0.0', '[::]')
-        if k['src'] != g['src'] and not (wild and k['src'].rsplit(':', 1)[1] == g['src'].rsplit(':', 1)[1]): continue
+        if k.get('_used') or not kernel_claims(k, g): continue
         dt = g['first_tsc'] - k['t']
         if -0.05 <= dt <= 1.0 and (best is None or abs(dt) < abs(g['first_tsc'] - best['t'])): best = k
     if best: best['_used'] = True

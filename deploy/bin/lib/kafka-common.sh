@@ -42,12 +42,35 @@ start_broker() {
   echo $! > "$pidfile"
 }
 
-# await_broker LOGDIR PIDFILE SECONDS NAME: waits for "Kafka Server started"; fails if the process exits.
+# Why a broker did not start, from its log: "pattern|reason" rows, first match wins.
+BROKER_FAILURES=(
+  "Address already in use|a port it needs is in use (another broker?): choose another with --port N or RSTSCOPE_KAFKA_PORT=N"
+  "Failed to acquire lock|its data folder is locked by another broker process: stop it, or set RSTSCOPE_KAFKA_HOME to another folder"
+  "Invalid cluster.id|its data folder belongs to another cluster: set RSTSCOPE_KAFKA_HOME to another folder, or delete this one"
+  "OutOfMemoryError|it ran out of memory: raise RSTSCOPE_KAFKA_HEAP"
+  "Permission denied|it cannot write its data folder: check the permissions, or set RSTSCOPE_KAFKA_HOME"
+)
+
+# broker_failure LOGFILE: one line saying why, from BROKER_FAILURES, else the log's last ERROR line.
+broker_failure() {
+  local row pattern
+  for row in "${BROKER_FAILURES[@]}"; do
+    pattern="${row%%|*}"
+    grep -q -- "$pattern" "$1" 2>/dev/null && { echo "${row#*|}"; return; }
+  done
+  local last; last="$(grep -m1 -E "ERROR|Exception" "$1" 2>/dev/null | cut -c1-200)"
+  echo "${last:-no reason in the log}"
+}
+
+# port_in_use PORT: true when something on this machine accepts connections on 127.0.0.1:PORT.
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# await_broker LOGDIR PIDFILE SECONDS NAME: waits for "Kafka Server started"; fails, in one line, if the process exits.
 await_broker() {
   local logdir="$1" pidfile="$2" seconds="$3" name="$4" i
   for i in $(seq 1 $((seconds * 2))); do
     grep -q "Kafka Server started" "$logdir/broker.out" 2>/dev/null && return 0
-    pid_running "$pidfile" || { tail -n 20 "$logdir/broker.out" >&2; die "$name exited during start; see $logdir/broker.out"; }
+    pid_running "$pidfile" || die "$name cannot start: $(broker_failure "$logdir/broker.out") (log: $logdir/broker.out)"
     sleep 0.5
   done
   die "$name not ready after $seconds s; see $logdir/broker.out"

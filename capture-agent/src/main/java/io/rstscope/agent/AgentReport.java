@@ -16,6 +16,7 @@ import java.util.Map;
  * @param flowEvictions flows evicted because the flow table was full
  * @param watermarks WATERMARK records acknowledged (one per partition per heartbeat, plus the final ones)
  * @param lastPacketTime capture time of the newest packet, null when none was captured
+ * @param damage where a capture file was cut or damaged (read up to there), null when read whole
  */
 public record AgentReport(
     long captured,
@@ -35,7 +36,8 @@ public record AgentReport(
     Instant lastPacketTime,
     Duration elapsed,
     Duration captureElapsed,
-    Duration captureCpu) {
+    Duration captureCpu,
+    io.rstscope.agent.capture.CaptureDamage damage) {
 
   public AgentReport {
     anomalies = Map.copyOf(anomalies);

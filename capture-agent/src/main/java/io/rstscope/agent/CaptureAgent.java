@@ -41,6 +41,12 @@ import org.slf4j.LoggerFactory;
  * sends the heartbeat between two loops. At the end of a file or on {@link #stop()}: pending
  * progress, then the final watermarks ({@code Long.MAX_VALUE} micros), a flush, then the final
  * PointStatus with {@code finished=true}.
+ *
+ * <p>Sessions. Every run is a capture session with an id of its own, carried on its watermarks and
+ * heartbeats, so the processor can tell "this run ended" from "this point is gone for good": a
+ * point whose agent starts again is waited for again. The session's first watermark marks where
+ * its capture began (just before its first packet in a replay, the start time live), and the last
+ * one before the final watermark where it ended (its newest packet in a replay, the stop time live).
  */
 public final class CaptureAgent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CaptureAgent.class);
@@ -51,6 +57,8 @@ public final class CaptureAgent implements AutoCloseable {
   private final long[] anomalies = new long[Anomaly.count()];
   private final boolean[] anomalyLogged = new boolean[Anomaly.count()];
   private final CountDownLatch done = new CountDownLatch(1);
+  /** This run's capture session: a new id each time an agent starts. */
+  private final String session = java.util.UUID.randomUUID().toString().substring(0, 13);
 
   private volatile boolean stopRequested;
   private volatile boolean heartbeatDue;
@@ -82,6 +90,11 @@ public final class CaptureAgent implements AutoCloseable {
 
   public AgentConfig config() {
     return config;
+  }
+
+  /** This run's capture session id, as on its watermarks and heartbeats. */
+  public String session() {
+    return session;
   }
 
   /**
@@ -133,6 +146,10 @@ public final class CaptureAgent implements AutoCloseable {
       long captureStart = System.nanoTime();
       long captureCpuStart = threadCpuNanos();
       captureLoop();
+      if (source.damage() != null) {
+        log.warn("point {}: {} ({}); everything before it is published", config.point(), source.damage().text(),
+            source.damage().libpcap());
+      }
       captureNanos = System.nanoTime() - captureStart;
       captureCpuNanos = captureCpuStart < 0 ? 0 : Math.max(0, threadCpuNanos() - captureCpuStart);
       finish();
@@ -150,6 +167,10 @@ public final class CaptureAgent implements AutoCloseable {
   private void captureLoop() {
     PcapSource s = source;
     live = s.live();
+    if (live) {
+      // The session's start: live, the capture covers everything from now on.
+      startSession(Summaries.micros(Instant.now()));
+    }
     while (!stopRequested) {
       try {
         s.loop(this::onPacket);
@@ -171,6 +192,9 @@ public final class CaptureAgent implements AutoCloseable {
     if (!live && micros >= nextHeartbeatMicros) {
       if (nextHeartbeatMicros != Long.MIN_VALUE) {
         heartbeat();
+      } else {
+        // The session's start in a replay: everything before its first packet is (trivially) published.
+        startSession(micros - 1);
       }
       nextHeartbeatMicros = micros + heartbeatMicros;
     }
@@ -191,6 +215,17 @@ public final class CaptureAgent implements AutoCloseable {
     }
   }
 
+  /**
+   * The session's first watermarks, acknowledged before anything else is sent: a partition's first batch from
+   * this producer must not be in flight beside a later one. A broker that has no state for the producer takes a
+   * later batch first when the first one is refused (a partition whose leader is still being elected), and then
+   * refuses the first for ever as out of sequence.
+   */
+  private void startSession(long micros) {
+    watermarksSent += publisher.watermarks(config.point(), session, Summaries.instant(micros));
+    publisher.flush();
+  }
+
   private void count(Anomaly anomaly) {
     int i = anomaly.ordinal();
     anomalies[i]++;
@@ -204,7 +239,7 @@ public final class CaptureAgent implements AutoCloseable {
     policy.flushProgress();
     if (newestMicros != Long.MIN_VALUE) {
       policy.expireIdle(newestMicros);
-      watermarksSent += publisher.watermarks(config.point(), Summaries.instant(newestMicros));
+      watermarksSent += publisher.watermarks(config.point(), session, Summaries.instant(newestMicros));
     }
     pcapStats = source.stats();
     publisher.heartbeat(status(false));
@@ -213,7 +248,12 @@ public final class CaptureAgent implements AutoCloseable {
 
   private void finish() {
     policy.flushProgress();
-    watermarksSent += publisher.watermarks(config.point(), Summaries.END_OF_CAPTURE);
+    // Where this session's capture ended, then its end: live it ran until now, a replay until its newest packet.
+    long endMicros = live ? Math.max(newestMicros, Summaries.micros(Instant.now())) : newestMicros;
+    if (endMicros != Long.MIN_VALUE) {
+      watermarksSent += publisher.watermarks(config.point(), session, Summaries.instant(endMicros));
+    }
+    watermarksSent += publisher.watermarks(config.point(), session, Summaries.END_OF_CAPTURE);
     publisher.flush();
     pcapStats = source.stats();
     publisher.heartbeat(status(true));
@@ -247,6 +287,10 @@ public final class CaptureAgent implements AutoCloseable {
     s.setFlowEvictions(policy.flowEvictions());
     s.setRole(PointRole.CAPTURE);
     s.setHostAddresses(List.of());
+    s.setSession(session);
+    long[] droppedRange = publisher.droppedRange();
+    s.setDroppedFrom(droppedRange == null ? null : Summaries.instant(droppedRange[0]));
+    s.setDroppedUntil(droppedRange == null ? null : Summaries.instant(droppedRange[1]));
     return s;
   }
 
@@ -265,7 +309,7 @@ public final class CaptureAgent implements AutoCloseable {
         publisher.published(), publisher.dropped(), policy.flowEvictions(), policy.flowsExpired(), heartbeats,
         publisher.watermarksAcked(), pcapStats[0], pcapStats[1], pcapStats[2],
         newestMicros == Long.MIN_VALUE ? null : Summaries.instant(newestMicros), Duration.ofNanos(elapsedNanos),
-        Duration.ofNanos(captureNanos), Duration.ofNanos(captureCpuNanos));
+        Duration.ofNanos(captureNanos), Duration.ofNanos(captureCpuNanos), source.damage());
   }
 
   /** This thread's CPU time (user + system) in ns, or -1 where the JVM cannot tell. */
@@ -281,7 +325,7 @@ public final class CaptureAgent implements AutoCloseable {
   public void stop() {
     stopRequested = true;
     PcapSource s = source;
-    if (s != null) {
+    if (s != null && running) { // a finished run has closed its source
       s.breakLoop();
     }
     if (runThread != null && Thread.currentThread() != runThread) {

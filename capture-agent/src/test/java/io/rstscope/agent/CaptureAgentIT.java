@@ -67,17 +67,20 @@ public class CaptureAgentIT {
         .file(LAB.resolve("content_block-P1.pcap"))
         .bootstrap(kafka.bootstrap()).topics(topics).build();
     AgentReport report;
+    String agentSession;
     try (CaptureAgent agent = new CaptureAgent(config)) {
       report = agent.run();
+      agentSession = agent.session();
     }
     assertEquals(14, report.captured());
     assertEquals(report.captured(), report.decoded());
     assertEquals(report.summaries(), report.published(), "count in = count out");
     assertEquals(0, report.dropped());
-    assertEquals(4, report.watermarks(), "one final watermark per partition");
+    // Under one heartbeat of capture time: the session's start, where it ended, and its end, on each partition.
+    assertEquals(12, report.watermarks(), "three watermarks of the session per partition");
 
     List<ConsumerRecord<byte[], byte[]>> records = readAll(kafka.bootstrap(), topics.packets.name(),
-        (int) report.summaries() + 4);
+        (int) report.summaries() + 12);
     var keySerde = topics.packets.keySerde();
     var valueSerde = topics.packets.valueSerde();
     Map<Integer, List<PacketSummary>> byPartition = new HashMap<>();
@@ -87,8 +90,10 @@ public class CaptureAgentIT {
       byPartition.computeIfAbsent(r.partition(), k -> new ArrayList<>()).add(s);
       assertEquals("P1", s.getPoint());
       if (s.getKind() == SummaryKind.WATERMARK) {
+        assertEquals(agentSession, s.getSession(), "every watermark names the agent's session");
         continue;
       }
+      assertEquals("", s.getSession(), "only watermarks carry the session");
       summaries++;
       FlowKey key = keySerde.deserializer().deserialize(r.topic(), r.key());
       assertEquals(FlowKeys.of(Endpoints.bytes(s.getSrcAddress()), s.getSrcPort(),
@@ -111,6 +116,8 @@ public class CaptureAgentIT {
     assertEquals(report.summaries(), lastStatus.getPublished());
     assertEquals("lab", lastStatus.getSite());
     assertFalse(lastStatus.getLive());
+    assertEquals(agentSession, lastStatus.getSession());
+    assertNull(lastStatus.getDroppedFrom(), "nothing dropped");
   }
 
   @Test
@@ -125,7 +132,7 @@ public class CaptureAgentIT {
     }
     assertEquals(29, report.summaries());
     assertEquals(29, report.published());
-    List<ConsumerRecord<byte[], byte[]>> records = readAll(kafka.bootstrap(), topics.packets.name(), 29 + 3);
+    List<ConsumerRecord<byte[], byte[]>> records = readAll(kafka.bootstrap(), topics.packets.name(), 29 + 3 * 4);
     List<PacketSummary> values = records.stream()
         .map(r -> topics.packets.valueSerde().deserializer().deserialize(r.topic(), r.value())).toList();
     Map<SummaryKind, Long> kinds = values.stream().collect(Collectors.groupingBy(PacketSummary::getKind, Collectors.counting()));

@@ -6,6 +6,8 @@ import io.rstscope.avro.PacketSummary;
 import io.rstscope.avro.PayloadHint;
 import io.rstscope.avro.PayloadKind;
 import io.rstscope.avro.Progress;
+import io.rstscope.avro.RstData;
+import io.rstscope.avro.RstDataFormat;
 import io.rstscope.avro.SummaryKind;
 import io.rstscope.avro.TcpOptions;
 import java.io.IOException;
@@ -22,6 +24,7 @@ import java.io.IOException;
 final class BodyReaders {
   private static final SummaryKind[] SUMMARY_KINDS = SummaryKind.values();
   private static final PayloadKind[] PAYLOAD_KINDS = PayloadKind.values();
+  private static final RstDataFormat[] RST_DATA_FORMATS = RstDataFormat.values();
 
   private BodyReaders() {}
 
@@ -50,7 +53,7 @@ final class BodyReaders {
   static final BodyReader<PacketSummary> PACKET_SUMMARY = new BodyReader<>() {
     @Override
     public long fingerprint() {
-      return 0x72BEE8045205B176L;
+      return 0x0260AB058A81A590L;
     }
 
     @Override
@@ -94,7 +97,15 @@ final class BodyReaders {
           in.readInt(),
           in.readInt(),
           in.readIndex(2) == 0 ? null : in.readInt(),
-          in.readIndex(2) == 0 ? null : in.readInt()));
+          in.readIndex(2) == 0 ? null : in.readInt(),
+          in.readIndex(2) == 0 ? null : in.readMicros(),
+          in.readIndex(2) == 0 ? null : in.readMicros()));
+      p.setRstData(in.readIndex(2) == 0 ? null : new RstData(
+          RST_DATA_FORMATS[in.readIndex(RST_DATA_FORMATS.length)],
+          in.readIndex(2) == 0 ? null : in.readInt(),
+          in.readIndex(2) == 0 ? null : in.readLong(),
+          in.readIndex(2) == 0 ? null : in.readString()));
+      p.setSession(in.readString());
       return p;
     }
   };

@@ -26,6 +26,7 @@ public final class Topics {
   public final TopicSpec<FlowKey, KernelReset> kernel;
   public final TopicSpec<FlowKey, RstFinding> findings;
   public final TopicSpec<String, String> findingsJson;
+  public final TopicSpec<String, String> findingsOcsf;
   public final TopicSpec<String, ScanAlert> scans;
   public final TopicSpec<String, String> hops;
   public final TopicSpec<byte[], byte[]> deadLetter;
@@ -50,6 +51,8 @@ public final class Topics {
         flowPartitions, false, Duration.ofDays(30), "one verdict per RST (Avro)");
     findingsJson = new TopicSpec<>(prefix + ".findings.json", Serdes.String(), Serdes.String(),
         flowPartitions, false, Duration.ofDays(30), "the same verdicts as JSON for SIEMs, keyed by community_id");
+    findingsOcsf = new TopicSpec<>(prefix + ".findings.ocsf", Serdes.String(), Serdes.String(),
+        flowPartitions, false, Duration.ofDays(30), "the same verdicts as OCSF Network Activity (class 4001) JSON, keyed by community_id");
     scans = new TopicSpec<>(prefix + ".scans", Serdes.String(), AvroSerde.of(ScanAlert.class),
         1, false, Duration.ofDays(30), "scan alerts per scanning source");
     hops = new TopicSpec<>(prefix + ".hops", Serdes.String(), Serdes.String(),
@@ -63,6 +66,6 @@ public final class Topics {
   }
 
   public List<TopicSpec<?, ?>> all() {
-    return List.of(packets, kernel, points, findings, findingsJson, scans, hops, deadLetter);
+    return List.of(packets, kernel, points, findings, findingsJson, findingsOcsf, scans, hops, deadLetter);
   }
 }

@@ -7,11 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.rstscope.avro.Cause;
+import io.rstscope.avro.Emitter;
 import io.rstscope.avro.FlowKey;
+import io.rstscope.avro.FlowRoles;
 import io.rstscope.avro.PacketSummary;
 import io.rstscope.avro.PayloadHint;
 import io.rstscope.avro.PayloadKind;
+import io.rstscope.avro.Phase;
 import io.rstscope.avro.PointStatus;
+import io.rstscope.avro.RstFinding;
+import io.rstscope.avro.RstIdentity;
 import io.rstscope.avro.SummaryKind;
 import io.rstscope.avro.TcpOptions;
 import java.io.InputStream;
@@ -89,6 +95,104 @@ class AvroSerdeTest {
     assertEquals("", status.getSite());
     assertFalse(status.getFinished());
     assertEquals(0L, status.getFlowEvictions());
+  }
+
+  private static Schema history(String file) throws Exception {
+    try (InputStream in = AvroSerdeTest.class.getResourceAsStream("/rstscope/schema-history/" + file)) {
+      return new Schema.Parser().parse(in);
+    }
+  }
+
+  private static RstFinding finding(Cause cause) {
+    return RstFinding.newBuilder().setFindingId("f1").setCommunityId("1:abc")
+        .setFlow(new FlowRoles("10.0.1.2:40000", "10.0.3.2:443", "tcp", "syn"))
+        .setRst(new RstIdentity("10.0.3.2:443", "10.0.1.2:40000", 1L, 2L, "RA", 0))
+        .setSightings(java.util.List.of()).setEmitter(Emitter.middlebox).setLocation("segment:P1-P2").setForged(true)
+        .setConfidence(0.9).setPhase(Phase.data).setCause(cause).setEvidence(java.util.List.of())
+        .setRecommendation("r").setRstTime(Instant.EPOCH).setDecidedAt(Instant.EPOCH).build();
+  }
+
+  @Test
+  void shouldDecodeAFindingAnOlderWriterWrote() throws Exception {
+    Schema v1 = history("RstFinding-v1.avsc");
+    AvroSerde<RstFinding> serde = AvroSerde.of(RstFinding.class);
+    // What a processor of the previous version wrote: same record, its own schema's fingerprint.
+    RstFinding current = finding(Cause.idle_timeout);
+    byte[] currentBytes = serde.toBytes(current);
+    GenericRecord asV1 = new org.apache.avro.generic.GenericDatumReader<GenericRecord>(RstFinding.getClassSchema(), v1)
+        .read(null, org.apache.avro.io.DecoderFactory.get().binaryDecoder(currentBytes, 10, currentBytes.length - 10,
+            null));
+    ByteBuffer encoded = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(asV1);
+    byte[] bytes = new byte[encoded.remaining()];
+    encoded.get(bytes);
+    assertEquals(current, serde.fromBytes(bytes));
+  }
+
+  @Test
+  void shouldLetAnOlderReaderReadANewCauseAsUnknown() throws Exception {
+    Schema v1 = history("RstFinding-v1.avsc");
+    byte[] body = AvroSerde.of(RstFinding.class).toBytes(finding(Cause.state_lost));
+    GenericRecord old = new org.apache.avro.generic.GenericDatumReader<GenericRecord>(RstFinding.getClassSchema(), v1)
+        .read(null, org.apache.avro.io.DecoderFactory.get().binaryDecoder(body, 10, body.length - 10, null));
+    assertEquals("unknown", old.get("cause").toString(), "the enum's default stands in for a symbol it lacks");
+    assertEquals("segment:P1-P2", old.get("location").toString());
+  }
+
+  @Test
+  void shouldDecodeAWatermarkOfAnAgentWithoutSessionsAsSessionEmpty() throws Exception {
+    Schema v1;
+    try (InputStream in = getClass().getResourceAsStream("/rstscope/schema-history/PacketSummary-v1.avsc")) {
+      v1 = new Schema.Parser().parse(in);
+    }
+    GenericRecord record = new GenericData.Record(v1);
+    record.put("point", "P2");
+    record.put("kind", new GenericData.EnumSymbol(v1.getField("kind").schema(), "WATERMARK"));
+    record.put("captureTime", Long.MAX_VALUE);
+    record.put("ipVersion", 0);
+    record.put("srcAddress", ByteBuffer.allocate(0));
+    record.put("dstAddress", ByteBuffer.allocate(0));
+    for (String f : new String[] {"srcPort", "dstPort", "ttl", "tcpFlags", "window", "payloadLength"}) {
+      record.put(f, 0);
+    }
+    record.put("dontFragment", false);
+    record.put("seq", 0L);
+    record.put("ack", 0L);
+    ByteBuffer encoded = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(record);
+    byte[] bytes = new byte[encoded.remaining()];
+    encoded.get(bytes);
+
+    PacketSummary back = AvroSerde.of(PacketSummary.class).fromBytes(bytes);
+    assertEquals("P2", back.getPoint());
+    assertEquals(SummaryKind.WATERMARK, back.getKind());
+    assertEquals("", back.getSession());
+  }
+
+  @Test
+  void shouldDecodeAPointStatusWithoutSessionOrDropRange() throws Exception {
+    Schema v1;
+    try (InputStream in = getClass().getResourceAsStream("/rstscope/schema-history/PointStatus-v1.avsc")) {
+      v1 = new Schema.Parser().parse(in);
+    }
+    GenericRecord record = new GenericData.Record(v1);
+    for (Schema.Field f : v1.getFields()) {
+      if (f.hasDefaultValue()) {
+        record.put(f.name(), GenericData.get().getDefaultValue(f));
+      }
+    }
+    record.put("point", "P1");
+    record.put("source", "P1.pcap");
+    record.put("live", false);
+    record.put("agentTime", 1_700_000_000_000_000L);
+    record.put("startedAt", 1_699_999_990_000_000L);
+    record.put("dropped", 7L);
+    ByteBuffer encoded = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(record);
+    byte[] bytes = new byte[encoded.remaining()];
+    encoded.get(bytes);
+
+    PointStatus status = AvroSerde.of(PointStatus.class).fromBytes(bytes);
+    assertEquals(7L, status.getDropped());
+    assertEquals("", status.getSession());
+    assertEquals(null, status.getDroppedFrom());
   }
 
   @Test

@@ -10,6 +10,8 @@ import io.rstscope.avro.PacketSummary;
 import io.rstscope.avro.PayloadHint;
 import io.rstscope.avro.PayloadKind;
 import io.rstscope.avro.Progress;
+import io.rstscope.avro.RstData;
+import io.rstscope.avro.RstDataFormat;
 import io.rstscope.avro.SummaryKind;
 import io.rstscope.avro.TcpOptions;
 import java.nio.ByteBuffer;
@@ -130,6 +132,7 @@ class BodyReadersTest {
   private PacketSummary summary() {
     PacketSummary p = new PacketSummary();
     p.setPoint(random.nextInt(4) == 0 ? "P-\u00e9\u4e2d" + random.nextInt(100) : "P" + random.nextInt(10));
+    p.setSession(random.nextBoolean() ? "" : Long.toHexString(random.nextLong()));
     p.setKind(SummaryKind.values()[random.nextInt(SummaryKind.values().length)]);
     p.setCaptureTime(micros(random.nextLong() >> random.nextInt(64)));
     p.setIpVersion(random.nextBoolean() ? 4 : 6);
@@ -156,7 +159,12 @@ class BodyReadersTest {
     if (random.nextBoolean()) {
       p.setProgress(new Progress(random.nextLong(), random.nextLong(), micros(random.nextLong() >> 8),
           random.nextLong() >>> 32, random.nextLong() >>> 32, random.nextInt(256), random.nextInt(256),
-          nullOr(random.nextInt(65536)), nullOr(random.nextInt(65536))));
+          nullOr(random.nextInt(65536)), nullOr(random.nextInt(65536)), nullOr(micros(random.nextLong() >> 8)),
+          nullOr(micros(random.nextLong() >> 8))));
+    }
+    if (random.nextBoolean()) {
+      p.setRstData(new RstData(RstDataFormat.values()[random.nextInt(RstDataFormat.values().length)],
+          nullOr(random.nextInt(65536)), nullOr(random.nextLong() >>> 32), nullOr("r\u00e9ason " + random.nextInt())));
     }
     return p;
   }

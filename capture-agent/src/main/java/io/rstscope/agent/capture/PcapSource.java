@@ -46,6 +46,10 @@ public final class PcapSource implements AutoCloseable {
   private final boolean live;
   private final String description;
   private final int linkType;
+  /** The file read, null when live. */
+  private final Path file;
+  /** Where a file turned out damaged; null while it reads whole. */
+  private CaptureDamage damage;
 
   // Per-packet read state, allocated once per source (the loop allocates nothing per packet).
   /** pcap_next_ex's two out-parameters: struct pcap_pkthdr** at 0, const u_char** after it. */
@@ -61,8 +65,9 @@ public final class PcapSource implements AutoCloseable {
   private long delivered;
   private volatile boolean breakRequested;
 
-  private PcapSource(PcapHandle handle, boolean live, String description) {
+  private PcapSource(PcapHandle handle, boolean live, String description, Path file) {
     this.handle = handle;
+    this.file = file;
     this.live = live;
     this.description = description;
     this.linkType = handle.getDlt().value();
@@ -111,11 +116,9 @@ public final class PcapSource implements AutoCloseable {
   }
 
   public static PcapSource openFile(Path file, String filter) {
-    if (!Files.exists(file)) {
-      throw new AgentException("capture file not found: " + file);
-    }
-    if (!Files.isReadable(file) || Files.isDirectory(file)) {
-      throw new AgentException("cannot read capture file: " + file);
+    String problem = CaptureFileCheck.problem(file);
+    if (problem != null) {
+      throw new AgentException("capture file " + file + ": " + problem);
     }
     PcapHandle handle;
     try {
@@ -123,7 +126,7 @@ public final class PcapSource implements AutoCloseable {
     } catch (PcapNativeException e) {
       throw new AgentException("not a pcap or pcapng file: " + file + " (libpcap: " + oneLine(e) + ")");
     }
-    PcapSource source = new PcapSource(handle, false, file.toString());
+    PcapSource source = new PcapSource(handle, false, file.toString(), file);
     source.applyFilter(filter);
     return source;
   }
@@ -158,7 +161,7 @@ public final class PcapSource implements AutoCloseable {
       }
       throw new AgentException("cannot capture on " + iface + ": " + msg);
     }
-    PcapSource source = new PcapSource(handle, true, iface);
+    PcapSource source = new PcapSource(handle, true, iface, null);
     source.applyFilter(filter);
     return source;
   }
@@ -219,8 +222,9 @@ public final class PcapSource implements AutoCloseable {
 
   /**
    * Reads packets with {@code pcap_next_ex} until the end of a file (returns normally), or until
-   * {@link #breakLoop()} (throws InterruptedException). A libpcap read error (a file cut inside a
-   * packet, an absurd record length, an interface gone) becomes an AgentException naming the
+   * {@link #breakLoop()} (throws InterruptedException). A file that libpcap cannot read to its end
+   * (cut inside a packet, an absurd record length) ends there too, normally, with {@link #damage()}
+   * saying where; a live read error (an interface gone) becomes an AgentException naming the
    * source and how many packets were delivered before it.
    *
    * <p>Timestamps: handles are opened with microsecond precision, so libpcap itself scales
@@ -279,6 +283,10 @@ public final class PcapSource implements AutoCloseable {
           throw new InterruptedException("pcap_breakloop");
         }
         return; // end of file
+      } else if (!isLive) {
+        // A file cut short or damaged: what came before it counts; where it broke is reported.
+        damage = CaptureDamage.locate(file, error().replace('\n', ' ').strip());
+        return;
       } else {
         throw new AgentException("capture error on " + description + " after " + delivered + " packets: "
             + error().replace('\n', ' ').strip());
@@ -304,6 +312,11 @@ public final class PcapSource implements AutoCloseable {
 
   private static long address(byte[] b, int off) {
     return Native.POINTER_SIZE == 8 ? (long) LONG.get(b, off) : (int) INT.get(b, off) & 0xffff_ffffL;
+  }
+
+  /** Where the file was found cut or damaged, null when it was read to its end (or is live). */
+  public CaptureDamage damage() {
+    return damage;
   }
 
   /** Packets handed to a handler so far. */

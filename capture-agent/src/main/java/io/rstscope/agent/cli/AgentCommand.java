@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 
 /** {@code rstscope agent}: one observation point, from an interface or a capture file into Kafka. */
 @Command(name = "agent", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
-    version = "rstscope agent 0.1.0",
+    versionProvider = AgentCommand.Version.class,
     description = {
         "Captures TCP at one observation point and publishes compact packet summaries to Kafka, where the",
         "rstscope processor joins what every point saw of each flow and works out who really sent each RST.",
@@ -188,6 +188,14 @@ public final class AgentCommand implements Callable<Integer> {
       }
       out.println("point " + cfg.point() + ": " + report.summaryLine());
       return report.dropped() > 0 ? 3 : 0;
+    }
+  }
+
+  /** {@code --version}: the project's version, from the build. */
+  static final class Version implements picocli.CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {io.rstscope.schemas.RstscopeVersion.line("agent")};
     }
   }
 }

@@ -65,6 +65,14 @@ public final class DecodedPacket {
   public int httpHostOffset;
   public int httpHostLength;
 
+  /** For a RST with payload: one of RstPayload's formats (NONE without payload). */
+  public int rstFormat;
+  public int rstReasonCode;
+  public long rstPen;
+  /** DESCRIPTION: the reason's bytes; DATA and MALFORMED: the first bytes shown. */
+  public int rstTextOffset;
+  public int rstTextLength;
+
   /** A note on a decoded packet ({@link Anomaly#dropsPacket()} false), or NONE. */
   public Anomaly note;
 
@@ -95,6 +103,10 @@ public final class DecodedPacket {
     httpMethodOffset = httpMethodLength = 0;
     httpTargetOffset = httpTargetLength = 0;
     httpHostOffset = httpHostLength = 0;
+    rstFormat = RstPayload.NONE;
+    rstReasonCode = 0;
+    rstPen = 0;
+    rstTextOffset = rstTextLength = 0;
     note = Anomaly.NONE;
   }
 

@@ -335,7 +335,10 @@ public final class PacketDecoder {
       }
       options(b, off + 20, optionsEnd, Math.min(optionsEnd, len), out);
     }
-    if (out.payloadCaptured > 0) {
+    if ((out.tcpFlags & 0x04) != 0) {
+      // A RST's data is not part of the stream (RFC 9293 3.5.3): a diagnostic payload or other data, never a hint.
+      RstPayload.read(b, out);
+    } else if (out.payloadCaptured > 0) {
       PayloadHints.recognise(b, out.payloadOffset, out.payloadCaptured, out);
     }
     return Anomaly.NONE;

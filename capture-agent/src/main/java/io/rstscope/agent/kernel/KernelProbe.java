@@ -262,6 +262,9 @@ public final class KernelProbe {
     }
   }
 
+  /** This run's session id, on its heartbeats like a capture agent's: a new one each time the probe starts. */
+  private final String session = java.util.UUID.randomUUID().toString().substring(0, 13);
+
   private PointStatus status() {
     TracefsInstance i = instance;
     PointStatus s = new PointStatus();
@@ -284,6 +287,10 @@ public final class KernelProbe {
     // Events the kernel overwrote before they were read count as dropped: coverage is then incomplete.
     s.setPcapDropped(Math.max(lostLines, i == null ? 0 : i.overruns()));
     s.setDropped(sink.dropped());
+    s.setSession(session);
+    // Kernel events carry no capture-time range of their own losses; the counters above say how many.
+    s.setDroppedFrom(null);
+    s.setDroppedUntil(null);
     s.setRole(PointRole.KERNEL_PROBE);
     s.setHostAddresses(new ArrayList<>(addresses));
     return s;

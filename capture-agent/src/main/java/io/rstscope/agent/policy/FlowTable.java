@@ -43,6 +43,9 @@ final class FlowTable {
   int[] pTtlMax;
   int[] pIpIdMin;
   int[] pIpIdMax;
+  /** Capture time of the run's first pure ACK and first packet with payload, NONE before one. */
+  long[] pAckFirst;
+  long[] pDataFirst;
   long[] lTime;
   long[] lSeq;
   long[] lAck;
@@ -84,6 +87,8 @@ final class FlowTable {
     pTtlMax = grow(pTtlMax, d);
     pIpIdMin = grow(pIpIdMin, d);
     pIpIdMax = grow(pIpIdMax, d);
+    pAckFirst = grow(pAckFirst, d);
+    pDataFirst = grow(pDataFirst, d);
     lTime = grow(lTime, d);
     lSeq = grow(lSeq, d);
     lAck = grow(lAck, d);

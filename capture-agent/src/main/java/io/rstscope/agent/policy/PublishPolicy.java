@@ -165,6 +165,8 @@ public final class PublishPolicy {
       t.pTtlMax[d] = p.ttl;
       t.pIpIdMin[d] = ipId;
       t.pIpIdMax[d] = ipId;
+      t.pAckFirst[d] = FlowTable.NONE;
+      t.pDataFirst[d] = FlowTable.NONE;
     } else {
       // Sequence space is modular (RFC 1982 serial arithmetic).
       if ((int) (seqEnd - t.pSeqEnd[d]) > 0) {
@@ -187,6 +189,14 @@ public final class PublishPolicy {
           t.pIpIdMax[d] = ipId;
         }
       }
+    }
+    // A run never holds a SYN, FIN or RST (those are published): no payload and ACK is a pure ACK.
+    if (p.payloadLength > 0) {
+      if (t.pDataFirst[d] == FlowTable.NONE) {
+        t.pDataFirst[d] = p.captureMicros;
+      }
+    } else if ((p.tcpFlags & TcpFlags.ACK) != 0 && t.pAckFirst[d] == FlowTable.NONE) {
+      t.pAckFirst[d] = p.captureMicros;
     }
     t.pPackets[d]++;
     t.pBytes[d] += p.payloadLength;
@@ -273,7 +283,9 @@ public final class PublishPolicy {
     }
     s.setProgress(new Progress(t.pPackets[d], t.pBytes[d], Summaries.instant(t.pFirst[d]),
         t.pSeqEnd[d], t.pAck[d], t.pTtlMin[d], t.pTtlMax[d],
-        t.pIpIdMin[d] < 0 ? null : t.pIpIdMin[d], t.pIpIdMax[d] < 0 ? null : t.pIpIdMax[d]));
+        t.pIpIdMin[d] < 0 ? null : t.pIpIdMin[d], t.pIpIdMax[d] < 0 ? null : t.pIpIdMax[d],
+        t.pAckFirst[d] == FlowTable.NONE ? null : Summaries.instant(t.pAckFirst[d]),
+        t.pDataFirst[d] == FlowTable.NONE ? null : Summaries.instant(t.pDataFirst[d])));
     t.pPackets[d] = 0;
     summaries++;
     progressSummaries++;

@@ -1,7 +1,10 @@
 package io.rstscope.agent.policy;
 
 import io.rstscope.agent.decode.DecodedPacket;
+import io.rstscope.agent.decode.RstPayload;
 import io.rstscope.avro.PacketSummary;
+import io.rstscope.avro.RstData;
+import io.rstscope.avro.RstDataFormat;
 import io.rstscope.avro.PayloadHint;
 import io.rstscope.avro.PayloadKind;
 import io.rstscope.avro.SummaryKind;
@@ -49,13 +52,32 @@ public final class Summaries {
     } else if (p.hintKind == DecodedPacket.HINT_HTTP_REQUEST) {
       s.setPayloadHint(new PayloadHint(PayloadKind.HTTP_REQUEST, null, p.httpMethod(), p.httpHost(), p.httpTarget()));
     }
+    if (p.rstFormat != RstPayload.NONE) {
+      s.setRstData(rstData(p));
+    }
     return s;
   }
 
-  /** Kind WATERMARK: only point and captureTime mean something. */
+  static RstData rstData(DecodedPacket p) {
+    return switch (p.rstFormat) {
+      case RstPayload.COMPACT -> new RstData(RstDataFormat.COMPACT, p.rstReasonCode, p.rstPen, null);
+      case RstPayload.DESCRIPTION -> new RstData(RstDataFormat.DESCRIPTION, null, null, RstPayload.description(p));
+      case RstPayload.MALFORMED -> new RstData(RstDataFormat.MALFORMED, null, null,
+          RstPayload.printable(p.data, p.rstTextOffset, p.rstTextLength));
+      default -> new RstData(RstDataFormat.DATA, null, null, RstPayload.printable(p.data, p.rstTextOffset, p.rstTextLength));
+    };
+  }
+
+  /** Kind WATERMARK of no particular session (an older agent's): only point and captureTime mean something. */
   public static PacketSummary watermark(String point, Instant captureTime) {
+    return watermark(point, "", captureTime);
+  }
+
+  /** Kind WATERMARK: point, the agent's capture session and captureTime mean something. */
+  public static PacketSummary watermark(String point, String session, Instant captureTime) {
     PacketSummary s = new PacketSummary();
     s.setPoint(point);
+    s.setSession(session);
     s.setKind(SummaryKind.WATERMARK);
     s.setCaptureTime(captureTime);
     s.setIpVersion(0);
@@ -78,6 +100,7 @@ public final class Summaries {
       byte[] src, byte[] dst, int srcPort, int dstPort) {
     PacketSummary s = new PacketSummary();
     s.setPoint(point);
+    s.setSession("");
     s.setKind(kind);
     s.setCaptureTime(instant(micros));
     s.setIpVersion(ipVersion);

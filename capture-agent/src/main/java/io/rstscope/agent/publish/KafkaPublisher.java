@@ -43,7 +43,14 @@ import org.slf4j.LoggerFactory;
  * summaries may be queued or sent and not yet acknowledged; beyond that, and whenever the
  * producer refuses a record (delivery timeout, fatal error), a summary is dropped and counted,
  * never queued without bound. Heartbeats and watermarks have a small reserve of their own in the
- * queue so the processor keeps learning the point's state while summaries drop.
+ * queue so the processor keeps learning the point's state while summaries drop. The capture times
+ * of the earliest and the latest dropped summary are kept, for the heartbeats: verdicts whose
+ * window overlaps them are marked as taken on incomplete evidence.
+ *
+ * <p>Outages. While the cluster is away the sender waits with the record in hand (the queue fills
+ * behind it), and what the producer already holds expires only after {@link #DELIVERY_TIMEOUT}:
+ * an outage shorter than that loses nothing as long as the queue holds, i.e. for
+ * {@code maxBuffered / summaries per second} seconds (deploy/README.md, sizing).
  */
 public final class KafkaPublisher implements Publisher {
   private static final Logger log = LoggerFactory.getLogger(KafkaPublisher.class);
@@ -66,13 +73,14 @@ public final class KafkaPublisher implements Publisher {
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong watermarksAcked = new AtomicLong();
   private final AtomicLong controlErrors = new AtomicLong();
+  /** Capture times of the earliest and latest dropped summary; guarded by itself. */
+  private final long[] droppedRange = {Long.MAX_VALUE, Long.MIN_VALUE};
   private volatile String lastError;
   private long lastDropLogNanos;
   private long droppedAtLastLog;
   private int partitions = -1;
   private int kernelPartitions = -1;
   private final byte[] watermarkKey;
-  private final Callback summaryCallback;
   /** Summaries, heartbeats and watermarks waiting for the sender thread, in capture order. */
   private final BlockingQueue<Outgoing> queue;
   private final Thread sender;
@@ -81,10 +89,40 @@ public final class KafkaPublisher implements Publisher {
   private final AtomicLong unsent = new AtomicLong();
   /** Room in the queue kept for heartbeats and watermarks beyond the summary bound. */
   static final int CONTROL_RESERVE = 4096;
-  /** How long flush waits for the queue to reach the producer (the producer's delivery timeout). */
-  static final Duration FLUSH_WAIT = Duration.ofSeconds(60);
+  /**
+   * How long a summary may wait in the producer for the cluster before it is dropped; also how long a replay
+   * waits for room and flush waits for the queue. Ten minutes: broker outages of 5 minutes and more lose
+   * nothing while the buffer holds.
+   */
+  static final Duration DELIVERY_TIMEOUT = Duration.ofMinutes(10);
+  static final Duration FLUSH_WAIT = DELIVERY_TIMEOUT;
 
-  private record Outgoing(ProducerRecord<byte[], byte[]> record, Callback callback, boolean summary) {}
+  private record Outgoing(ProducerRecord<byte[], byte[]> record, Callback callback, long captureMicros) {
+    boolean summary() {
+      return captureMicros != Long.MIN_VALUE;
+    }
+  }
+
+  /** A summary's acknowledgement: counts it published or dropped (with its capture time). */
+  private final class SummaryAck implements Callback {
+    private final long captureMicros;
+
+    SummaryAck(long captureMicros) {
+      this.captureMicros = captureMicros;
+    }
+
+    @Override
+    public void onCompletion(org.apache.kafka.clients.producer.RecordMetadata metadata, Exception exception) {
+      inFlight.decrementAndGet();
+      if (exception == null) {
+        published.incrementAndGet();
+      } else {
+        dropped.incrementAndGet();
+        droppedAt(captureMicros);
+        lastError = rootMessage(exception);
+      }
+    }
+  }
 
   /**
    * @param waitWhenFull true for a file replay: a full buffer makes the reader wait (nothing is
@@ -119,15 +157,6 @@ public final class KafkaPublisher implements Publisher {
     } catch (KafkaException e) {
       throw new AgentException("cannot create Kafka producer for " + bootstrap + ": " + rootMessage(e));
     }
-    this.summaryCallback = (metadata, exception) -> {
-      inFlight.decrementAndGet();
-      if (exception == null) {
-        published.incrementAndGet();
-      } else {
-        dropped.incrementAndGet();
-        lastError = rootMessage(exception);
-      }
-    };
     this.queue = new ArrayBlockingQueue<>(maxBuffered + CONTROL_RESERVE);
     this.sender = new Thread(this::sendLoop, "rstscope-agent-sender-" + clientId);
     sender.setDaemon(true);
@@ -178,6 +207,7 @@ public final class KafkaPublisher implements Publisher {
     if (out.summary()) {
       inFlight.decrementAndGet();
       dropped.incrementAndGet();
+      droppedAt(out.captureMicros());
       lastError = rootMessage(e);
     } else {
       controlFailure(e);
@@ -211,7 +241,7 @@ public final class KafkaPublisher implements Publisher {
         Map.entry(ProducerConfig.BUFFER_MEMORY_CONFIG, String.valueOf(64L * 1024 * 1024)),
         Map.entry(ProducerConfig.MAX_BLOCK_MS_CONFIG, "250"),
         Map.entry(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000"),
-        Map.entry(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "60000"));
+        Map.entry(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(DELIVERY_TIMEOUT.toMillis())));
   }
 
   @Override
@@ -252,7 +282,8 @@ public final class KafkaPublisher implements Publisher {
   @Override
   public void accept(FlowKey key, PacketSummary summary) {
     String topic = topics.packets.name();
-    send(new ProducerRecord<>(topic, keySerializer.serialize(topic, key), summarySerializer.serialize(topic, summary)));
+    send(new ProducerRecord<>(topic, keySerializer.serialize(topic, key), summarySerializer.serialize(topic, summary)),
+        Summaries.micros(summary.getCaptureTime()));
   }
 
   /**
@@ -264,17 +295,18 @@ public final class KafkaPublisher implements Publisher {
     String topic = topics.kernel.name();
     byte[] k = keySerializer.serialize(topic, event.getFlow());
     byte[] v = kernelSerializer.serialize(topic, event);
+    long micros = Summaries.micros(event.getTime());
     if (!KernelEvents.peerUnnamed(event)) {
-      send(new ProducerRecord<>(topic, k, v));
+      send(new ProducerRecord<>(topic, k, v), micros);
       return;
     }
     for (int p = 0; p < Math.max(kernelPartitions, 0); p++) {
-      send(new ProducerRecord<>(topic, p, k, v));
+      send(new ProducerRecord<>(topic, p, k, v), micros);
     }
   }
 
   /** A replay waits for room, but not for ever: a cluster gone for longer than FLUSH_WAIT drops. */
-  private void send(ProducerRecord<byte[], byte[]> record) {
+  private void send(ProducerRecord<byte[], byte[]> record, long captureMicros) {
     long waitUntil = waitWhenFull ? System.nanoTime() + FLUSH_WAIT.toNanos() : 0;
     while (waitWhenFull && inFlight.get() >= maxBuffered && sender.isAlive() && !closing
         && System.nanoTime() < waitUntil) {
@@ -286,18 +318,33 @@ public final class KafkaPublisher implements Publisher {
       }
     }
     if (inFlight.get() >= maxBuffered) {
-      drop("buffer full: " + maxBuffered + " records unacknowledged");
+      drop(captureMicros, "buffer full: " + maxBuffered + " records unacknowledged");
       return;
     }
     inFlight.incrementAndGet();
-    if (!enqueue(new Outgoing(record, summaryCallback, true))) {
+    if (!enqueue(new Outgoing(record, new SummaryAck(captureMicros), captureMicros))) {
       inFlight.decrementAndGet();
-      drop("send queue full");
+      drop(captureMicros, "send queue full");
     }
   }
 
-  private void drop(String reason) {
+  private void droppedAt(long captureMicros) {
+    synchronized (droppedRange) {
+      droppedRange[0] = Math.min(droppedRange[0], captureMicros);
+      droppedRange[1] = Math.max(droppedRange[1], captureMicros);
+    }
+  }
+
+  @Override
+  public long[] droppedRange() {
+    synchronized (droppedRange) {
+      return droppedRange[0] > droppedRange[1] ? null : droppedRange.clone();
+    }
+  }
+
+  private void drop(long captureMicros, String reason) {
     dropped.incrementAndGet();
+    droppedAt(captureMicros);
     lastError = reason;
     long now = System.nanoTime();
     if (lastDropLogNanos == 0 || now - lastDropLogNanos > DROP_LOG_INTERVAL_NANOS) {
@@ -312,18 +359,18 @@ public final class KafkaPublisher implements Publisher {
   public void heartbeat(PointStatus status) {
     String topic = topics.points.name();
     if (!enqueue(new Outgoing(new ProducerRecord<>(topic, pointKeySerializer.serialize(topic, status.getPoint()),
-        statusSerializer.serialize(topic, status)), (m, e) -> controlFailure(e), false))) {
+        statusSerializer.serialize(topic, status)), (m, e) -> controlFailure(e), Long.MIN_VALUE))) {
       controlFailure(new KafkaException("send queue full"));
     }
   }
 
   @Override
-  public int watermarks(String point, Instant captureTime) {
+  public int watermarks(String point, String session, Instant captureTime) {
     String topic = topics.packets.name();
     // The count learnt at start: asking the producer again would block the capture thread
     // whenever the cluster is away (partitions are never removed from a topic).
     int n = Math.max(partitions, 0);
-    byte[] value = summarySerializer.serialize(topic, Summaries.watermark(point, captureTime));
+    byte[] value = summarySerializer.serialize(topic, Summaries.watermark(point, session, captureTime));
     Callback acked = (m, e) -> {
       if (e == null) {
         watermarksAcked.incrementAndGet();
@@ -332,7 +379,7 @@ public final class KafkaPublisher implements Publisher {
       }
     };
     for (int p = 0; p < n; p++) {
-      if (!enqueue(new Outgoing(new ProducerRecord<>(topic, p, watermarkKey, value), acked, false))) {
+      if (!enqueue(new Outgoing(new ProducerRecord<>(topic, p, watermarkKey, value), acked, Long.MIN_VALUE))) {
         controlFailure(new KafkaException("send queue full"));
       }
     }

@@ -10,7 +10,8 @@ public final class NullPublisher implements Publisher {
   @Override public void accept(FlowKey key, PacketSummary summary) {}
   @Override public void awaitCluster() {}
   @Override public void heartbeat(PointStatus status) {}
-  @Override public int watermarks(String point, Instant captureTime) { return 0; }
+  @Override public int watermarks(String point, String session, Instant captureTime) { return 0; }
+  @Override public long[] droppedRange() { return null; }
   @Override public void flush() {}
   @Override public long published() { return 0; }
   @Override public long dropped() { return 0; }

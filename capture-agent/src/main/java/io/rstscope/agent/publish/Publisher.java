@@ -11,8 +11,11 @@ public interface Publisher extends SummarySink, AutoCloseable {
 
   void heartbeat(PointStatus status);
 
-  /** A WATERMARK to every partition of the packets topic; returns how many were sent. */
-  int watermarks(String point, Instant captureTime);
+  /** A WATERMARK of this capture session to every partition of the packets topic; returns how many were sent. */
+  int watermarks(String point, String session, Instant captureTime);
+
+  /** Capture times (micros) of the earliest and the latest summary dropped so far, or null when none was. */
+  long[] droppedRange();
 
   /** Waits until everything sent so far is acknowledged or has failed. */
   void flush();

@@ -2,6 +2,7 @@ package io.rstscope.agent.capture;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,8 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Pins the direct-mapped pcap_next_ex loop of {@link PcapSource}: every record of a file arrives
  * once, in order, with its bytes, captured and wire lengths and microsecond timestamp, through one
  * reused buffer (frames larger than the initial buffer included); nanosecond pcaps and pcapng
- * interfaces with if_tsresol are scaled to microseconds by libpcap; a file cut inside a record
- * ends with one clear AgentException after the complete records; breakLoop() ends a file loop and
+ * interfaces with if_tsresol are scaled to microseconds by libpcap; a file cut inside a record or
+ * damaged ends after the complete records with a report of where; pcapng blocks of unknown type
+ * are read past; breakLoop() ends a file loop and
  * a blocked live read promptly, and the loop resumes where it stopped.
  */
 class PcapSourceLoopTest {
@@ -163,25 +165,82 @@ class PcapSourceLoopTest {
   }
 
   @Test
-  void shouldEndAFileCutInsideARecordWithOneClearErrorAfterTheCompleteRecords() throws Exception {
+  void shouldReadAFileCutInsideARecordUpToTheCutAndSayWhere() throws Exception {
     List<Rec> recs = records(10, 1000);
     byte[] whole = pcap(recs, false, ByteOrder.LITTLE_ENDIAN);
+    int tenth = whole.length - 16 - recs.get(9).captured.length;
     Path cut = write("cut.pcap", Arrays.copyOf(whole, whole.length - 5));
     List<Got> got = new ArrayList<>();
     try (PcapSource s = PcapSource.openFile(cut, "")) {
-      AgentException e = assertThrows(AgentException.class,
-          () -> s.loop((FrameHandler) (buf, caplen, len, micros) -> got.add(new Got(micros, caplen, len, null))));
-      assertTrue(e.getMessage().contains("cut.pcap") && e.getMessage().contains("after 9 packets")
-          && e.getMessage().contains("truncated") && !e.getMessage().contains("\n"), e.getMessage());
+      s.loop((FrameHandler) (buf, caplen, len, micros) -> got.add(new Got(micros, caplen, len, null)));
+      CaptureDamage d = s.damage();
+      assertEquals(9, d.packets());
+      assertEquals(tenth, d.offset(), "the damaged record starts after the ninth");
+      assertEquals(CaptureDamage.Kind.CUT_INSIDE_RECORD, d.kind());
+      assertEquals(String.format("capture truncated after 9 packets (cut inside a record at byte %,d of %,d)", tenth,
+          whole.length - 5), d.text());
+      assertTrue(d.libpcap().contains("truncated"), d.libpcap());
     }
     assertEquals(9, got.size());
 
-    // Cut inside the next record's 16-byte header: the complete records, then the same kind of error.
-    int tenth = whole.length - 16 - recs.get(9).captured.length;
+    // Cut inside the next record's 16-byte header: the complete records, then the same report.
     Path cutHeader = write("cut-header.pcap", Arrays.copyOf(whole, tenth + 7));
     try (PcapSource s = PcapSource.openFile(cutHeader, "")) {
-      AgentException e = assertThrows(AgentException.class, () -> s.loop((FrameHandler) (b, c, l, m) -> {}));
-      assertEquals(9, s.delivered(), e.getMessage());
+      s.loop((FrameHandler) (b, c, l, m) -> {});
+      assertEquals(9, s.delivered());
+      assertEquals(tenth, s.damage().offset());
+    }
+
+    // A whole file has no damage.
+    try (PcapSource s = PcapSource.openFile(write("whole.pcap", whole), "")) {
+      s.loop((FrameHandler) (b, c, l, m) -> {});
+      assertEquals(10, s.delivered());
+      assertNull(s.damage());
+    }
+  }
+
+  @Test
+  void shouldReportAnImpossibleRecordLengthAsDamage() throws Exception {
+    List<Rec> recs = records(6, 1000);
+    byte[] whole = pcap(recs, false, ByteOrder.LITTLE_ENDIAN);
+    int fourth = 24;
+    for (int i = 0; i < 3; i++) {
+      fourth += 16 + recs.get(i).captured.length;
+    }
+    ByteBuffer.wrap(whole).order(ByteOrder.LITTLE_ENDIAN).putInt(fourth + 8, 0x7fff_0000);
+    try (PcapSource s = PcapSource.openFile(write("garbage.pcap", whole), "")) {
+      s.loop((FrameHandler) (b, c, l, m) -> {});
+      assertEquals(3, s.delivered());
+      assertEquals(CaptureDamage.Kind.IMPOSSIBLE_LENGTH, s.damage().kind());
+      assertEquals(fourth, s.damage().offset());
+      assertTrue(s.damage().text().startsWith("capture damaged after 3 packets"), s.damage().text());
+    }
+  }
+
+  @Test
+  void shouldReadPcapngPastBlocksOfUnknownTypeAndStopAtACut() throws Exception {
+    List<Rec> recs = records(8, 1000);
+    byte[] plain = pcapng(recs, 0);
+    // A block of a type no reader knows (0x0BAD, 20 bytes) between the interface and the first packet.
+    int firstEpb = 28 + 20;
+    ByteBuffer unknown = ByteBuffer.allocate(20).order(ByteOrder.LITTLE_ENDIAN);
+    unknown.putInt(0x0BAD).putInt(20).putInt(0xdeadbeef).putInt(0xcafe).putInt(20);
+    ByteArrayOutputStream with = new ByteArrayOutputStream();
+    with.write(plain, 0, firstEpb);
+    with.writeBytes(unknown.array());
+    with.write(plain, firstEpb, plain.length - firstEpb);
+    byte[] bytes = with.toByteArray();
+    assertDelivered(recs, readAll(write("unknown-block.pcapng", bytes)), 1);
+
+    Path cut = write("cut.pcapng", Arrays.copyOf(bytes, bytes.length - 3));
+    try (PcapSource s = PcapSource.openFile(cut, "")) {
+      s.loop((FrameHandler) (b, c, l, m) -> {});
+      assertEquals(7, s.delivered());
+      CaptureDamage d = s.damage();
+      assertEquals(7, d.packets(), d.toString());
+      int lastEpb = bytes.length - (32 + ((recs.get(7).captured.length + 3) & ~3));
+      assertEquals(lastEpb, d.offset(), d.toString());
+      assertEquals(CaptureDamage.Kind.CUT_INSIDE_RECORD, d.kind());
     }
   }
 

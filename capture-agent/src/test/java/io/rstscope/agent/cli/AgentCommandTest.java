@@ -73,4 +73,18 @@ class AgentCommandTest {
         "src/test/resources/lab/tls_block-P1.pcap", "--no-publish", "--no-progress"}, new PrintStream(err, true));
     assertEquals(0, code, err.toString());
   }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(30)
+  void shouldRefuseANamedPipeAsAFileToReplayInsteadOfBlocking() throws Exception {
+    Path fifo = dir.resolve("P1.pcap");
+    assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor());
+    AgentConfig cfg = AgentConfig.builder().point("P1").file(fifo).publish(false).build();
+    AgentException e = assertThrows(AgentException.class, () -> {
+      try (io.rstscope.agent.CaptureAgent agent = new io.rstscope.agent.CaptureAgent(cfg)) {
+        agent.run();
+      }
+    });
+    assertTrue(e.getMessage().contains("a named pipe (FIFO)"), e.getMessage());
+  }
 }

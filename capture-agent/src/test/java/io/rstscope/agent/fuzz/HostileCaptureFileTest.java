@@ -2,6 +2,7 @@ package io.rstscope.agent.fuzz;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,8 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Truncated, corrupted and unsupported capture files fed to a real agent (libpcap through pcap4j,
- * no Kafka): each run either finishes with every bad packet counted as a named anomaly, or stops
- * with one AgentException whose one-line message names the file; never another exception, never a hang.
+ * no Kafka): each run either finishes with every bad packet counted as a named anomaly (a file cut
+ * short or damaged: read up to there, with the damage reported), or stops with one AgentException
+ * whose one-line message names the file; never another exception, never a hang.
  */
 class HostileCaptureFileTest {
   private static final int FRAMES = 40;
@@ -44,14 +46,11 @@ class HostileCaptureFileTest {
   }
 
   @Test
-  void shouldStopWithOneClearErrorOnAFileCutInsideAPacket() throws IOException {
+  void shouldReadAFileCutInsideAPacketUpToTheCutAndSaySo() throws IOException {
     Path f = write("cut.pcap", Arrays.copyOf(pcap, pcap.length - 7));
-    Outcome o = run(f);
-    if (o.report != null) {
-      assertEquals(frames.size() - 1, o.report.captured(), "complete packets before the cut");
-    } else {
-      assertClear(o.error, f);
-    }
+    AgentReport r = run(f).orThrow();
+    assertEquals(frames.size() - 1, r.captured(), "complete packets before the cut");
+    assertEquals(frames.size() - 1, r.damage().packets(), r.damage().text());
   }
 
   @Test
@@ -68,17 +67,13 @@ class HostileCaptureFileTest {
   }
 
   @Test
-  void shouldStopWithOneClearErrorOnAnAbsurdRecordLength() throws IOException {
+  void shouldReadUpToAnAbsurdRecordLengthAndSaySo() throws IOException {
     byte[] bad = pcap.clone();
     int second = 24 + 16 + frames.get(0).length;
     ByteBuffer.wrap(bad).order(order(pcap)).putInt(second + 8, 0x7fff_fff0); // incl_len of record 2
-    Path f = write("absurd-length.pcap", bad);
-    Outcome o = run(f);
-    if (o.report != null) {
-      assertTrue(o.report.captured() <= frames.size());
-    } else {
-      assertClear(o.error, f);
-    }
+    AgentReport r = run(write("absurd-length.pcap", bad)).orThrow();
+    assertEquals(1, r.captured());
+    assertEquals(second, r.damage().offset(), r.damage().text());
   }
 
   @Test
@@ -133,18 +128,15 @@ class HostileCaptureFileTest {
   }
 
   @Test
-  void shouldReadAWellFormedPcapngAndStopClearlyOnATruncatedOne() throws IOException {
+  void shouldReadAWellFormedPcapngAndATruncatedOneUpToItsCut() throws IOException {
     AgentReport whole = run(write("whole.pcapng", pcapng(frames, 1, false, false))).orThrow();
     assertEquals(frames.size(), whole.captured());
     assertTrue(whole.decoded() > 0);
 
-    Path cut = write("cut.pcapng", pcapng(frames, 1, true, false));
-    Outcome o = run(cut);
-    if (o.report != null) {
-      assertEquals(frames.size() - 1, o.report.captured());
-    } else {
-      assertClear(o.error, cut);
-    }
+    assertNull(whole.damage());
+    AgentReport cut = run(write("cut.pcapng", pcapng(frames, 1, true, false))).orThrow();
+    assertEquals(frames.size() - 1, cut.captured());
+    assertEquals(frames.size() - 1, cut.damage().packets(), cut.damage().text());
   }
 
   // ---- helpers ------------------------------------------------------------------------------

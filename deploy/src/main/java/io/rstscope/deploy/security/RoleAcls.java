@@ -45,7 +45,7 @@ public final class RoleAcls {
       acls.add(allow(user, topic(t), AclOperation.READ));
       acls.add(allow(user, topic(t), AclOperation.DESCRIBE));
     }
-    for (TopicSpec<?, ?> t : List.of(topics.findings, topics.findingsJson, topics.scans, topics.hops, topics.deadLetter)) {
+    for (TopicSpec<?, ?> t : List.of(topics.findings, topics.findingsJson, topics.findingsOcsf, topics.scans, topics.hops, topics.deadLetter)) {
       acls.add(allow(user, topic(t), AclOperation.WRITE));
       acls.add(allow(user, topic(t), AclOperation.DESCRIBE));
     }
@@ -61,7 +61,7 @@ public final class RoleAcls {
 
   public static List<AclBinding> siem(String user, Topics topics, String siemGroupPrefix) {
     List<AclBinding> acls = new ArrayList<>();
-    for (TopicSpec<?, ?> t : List.of(topics.findings, topics.findingsJson, topics.scans)) {
+    for (TopicSpec<?, ?> t : List.of(topics.findings, topics.findingsJson, topics.findingsOcsf, topics.scans)) {
       acls.add(allow(user, topic(t), AclOperation.READ));
       acls.add(allow(user, topic(t), AclOperation.DESCRIBE));
     }

@@ -51,18 +51,51 @@ import org.apache.kafka.streams.Topology;
 public final class AnalysisRun {
   /** What the run produced. */
   public record Result(List<RstFinding> findings, Map<String, AgentReport> agents, Duration elapsed,
-      Map<String, io.rstscope.processor.web.Ladder> ladders) {
+      Map<String, io.rstscope.processor.web.Ladder> ladders, Map<String, Long> clockOffsetsMicros,
+      List<String> flows) {
     public Result(List<RstFinding> findings, Map<String, AgentReport> agents, Duration elapsed) {
-      this(findings, agents, elapsed, Map.of());
+      this(findings, agents, elapsed, Map.of(), Map.of(), List.of());
+    }
+
+    public Result withFindings(List<RstFinding> replaced) {
+      return new Result(replaced, agents, elapsed, ladders, clockOffsetsMicros, flows);
     }
   }
 
   /** Also read each finding's flow from the stores before the run closes, to draw ladders (--format html). */
   private boolean withLadders;
+  private Consumer<String> notices;
+
+  /** Where one-line notices go (a --path the TTLs contradict); by default with the progress lines. */
+  public AnalysisRun withNotices(Consumer<String> sink) {
+    this.notices = sink;
+    return this;
+  }
 
   public AnalysisRun withLadders(boolean on) {
     this.withLadders = on;
     return this;
+  }
+
+  /** Also write the per-flow log (one line per connection, FlowLog) from the flow states before the run closes. */
+  private boolean withFlows;
+
+  public AnalysisRun withFlows(boolean on) {
+    this.withFlows = on;
+    return this;
+  }
+
+  /** A BPF filter of the user's, applied at every point on top of "tcp"; null or blank for none. */
+  private String filter;
+
+  public AnalysisRun withFilter(String userFilter) {
+    this.filter = userFilter;
+    return this;
+  }
+
+  /** What each point's capture is filtered with: TCP, and the user's filter when one is given. */
+  public static String captureFilter(String userFilter) {
+    return userFilter == null || userFilter.isBlank() ? "tcp" : "tcp and (" + userFilter.strip() + ")";
   }
 
   /**
@@ -124,7 +157,14 @@ public final class AnalysisRun {
       String applicationId = runId;
 
       // Every point is known up front: no RST is decided before a late-starting agent's first record arrives.
-      ProcessorConfig config = ProcessorConfig.builder().pathOrder(path).expectedPoints(points.keySet()).build();
+      // Each point replays one file: a point whose replay ended does not come back.
+      ProcessorConfig.Builder builder = ProcessorConfig.builder().pathOrder(path).expectedPoints(points.keySet())
+          .pointReturnWait(Duration.ZERO).notices(notices != null ? notices : progress);
+      if (withFlows) {
+        // The flow log reports every flow of the captures, however long ago in capture time it went quiet.
+        builder.flowIdleExpiry(Duration.ofDays(365L * 100));
+      }
+      ProcessorConfig config = builder.build();
       Topology topology = RstTopology.build(config, topics);
       List<NewTopic> internalTopics = InternalTopics.of(topology.describe(), applicationId, topics);
       Properties settings = StreamsSettings.of(applicationId, servers, stateDir, 1, ONE_SHOT);
@@ -137,6 +177,8 @@ public final class AnalysisRun {
       Map<String, AgentReport> reports;
       List<RstFinding> findings;
       Map<String, io.rstscope.processor.web.Ladder> ladders = Map.of();
+      Map<String, Long> offsets = Map.of();
+      List<String> flows = List.of();
       try (KafkaStreams streams = new KafkaStreams(topology, settings)) {
         streams.setUncaughtExceptionHandler(e -> {
           progress.accept("processor failed: " + e.getMessage());
@@ -151,14 +193,16 @@ public final class AnalysisRun {
         new StreamsCompletion(servers, applicationId, List.of(topics.packets.name(), topics.kernel.name()), timeout)
             .await(streams);
         findings = FindingsReader.readAll(servers, topics);
-        ladders = withLadders ? io.rstscope.processor.web.LocalLadders.read(streams, findings, path) : Map.of();
+        ladders = withLadders ? io.rstscope.processor.web.LocalLadders.read(streams, findings, config) : Map.of();
+        offsets = io.rstscope.processor.web.LocalLadders.clockOffsetsMicros(streams, config);
+        flows = withFlows ? LocalFlows.read(streams, path.isEmpty() ? List.copyOf(points.keySet()) : path) : List.of();
         if (embedded == null) {
           // Leave the group now, so that it is empty and can be deleted with the run's topics.
           streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         }
       }
       findings.sort(Comparator.comparing(RstFinding::getRstTime).thenComparing(RstFinding::getFindingId));
-      return new Result(findings, reports, Duration.ofNanos(System.nanoTime() - start), ladders);
+      return new Result(findings, reports, Duration.ofNanos(System.nanoTime() - start), ladders, offsets, flows);
     } finally {
       if (embedded != null) {
         embedded.close();
@@ -241,19 +285,28 @@ public final class AnalysisRun {
     }
   }
 
+  /**
+   * Replays every point at once. When one agent fails (a file libpcap refuses), the others are asked to stop and
+   * are waited for, never interrupted: an interrupt inside a Kafka producer's close is logged by the client
+   * with its stack trace, and the user must see only the one-line reason.
+   */
   private Map<String, AgentReport> replay(String servers, Topics topics) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(points.size(), r -> {
       Thread t = new Thread(r, "analyze-agent");
       t.setDaemon(true);
       return t;
     });
+    List<CaptureAgent> agents = new ArrayList<>();
+    boolean complete = false;
     try {
       Map<String, Future<AgentReport>> running = new LinkedHashMap<>();
       for (Map.Entry<String, Path> point : points.entrySet()) {
         AgentConfig config = AgentConfig.builder().point(point.getKey()).file(point.getValue())
-            .bootstrap(servers).topics(topics).build();
+            .bootstrap(servers).topics(topics).filter(captureFilter(filter)).build();
+        CaptureAgent agent = new CaptureAgent(config);
+        agents.add(agent);
         running.put(point.getKey(), pool.submit(() -> {
-          try (CaptureAgent agent = new CaptureAgent(config)) {
+          try (agent) {
             return agent.run();
           }
         }));
@@ -266,11 +319,21 @@ public final class AnalysisRun {
           throw e.getCause() instanceof Exception cause ? cause : e;
         }
       }
+      complete = true;
       return reports;
     } finally {
-      pool.shutdownNow();
+      if (!complete) {
+        agents.forEach(CaptureAgent::stop);
+      }
+      pool.shutdown();
+      if (!pool.awaitTermination(AGENT_STOP_WAIT.toSeconds(), TimeUnit.SECONDS)) {
+        progress.accept("agents still running " + AGENT_STOP_WAIT.toSeconds() + " s after the run ended; leaving them");
+      }
     }
   }
+
+  /** How long a failed run waits for its other agents to stop. */
+  private static final Duration AGENT_STOP_WAIT = Duration.ofSeconds(60);
 
   private static void deleteRecursively(Path dir) {
     try (Stream<Path> paths = Files.walk(dir)) {

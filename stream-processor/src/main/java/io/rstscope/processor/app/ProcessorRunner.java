@@ -4,6 +4,7 @@ import io.rstscope.processor.query.ProcessorMetrics;
 import io.rstscope.processor.query.QueryServer;
 import io.rstscope.processor.query.QueryService;
 import io.rstscope.processor.query.Remote;
+import io.rstscope.processor.topology.PointHealthBoard;
 import io.rstscope.processor.topology.ProcessorConfig;
 import io.rstscope.processor.topology.RstTopology;
 import io.rstscope.schemas.Topics;
@@ -36,6 +37,8 @@ import org.slf4j.LoggerFactory;
 public final class ProcessorRunner implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ProcessorRunner.class);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+  /** A stream thread failing this soon after the cluster was unreachable failed because of it: it is replaced. */
+  static final Duration OUTAGE_GRACE = Duration.ofMinutes(2);
 
   /** Everything a run needs, resolved from the layered settings. */
   public record Options(String bootstrap, String applicationId, Path stateDir, int threads, int standbyReplicas,
@@ -48,6 +51,8 @@ public final class ProcessorRunner implements AutoCloseable {
   private ProcessorMetrics metrics;
   private QueryServer server;
   private KafkaStreams streams;
+  private ClusterWatch clusterWatch;
+  private final PointHealthBoard board = new PointHealthBoard();
 
   public ProcessorRunner(Options options) {
     this.options = options;
@@ -73,8 +78,9 @@ public final class ProcessorRunner implements AutoCloseable {
 
   /** Starts HTTP and Kafka Streams and returns; see {@link #runUntilStopped()}. */
   public ProcessorRunner start() throws Exception {
-    metrics = new ProcessorMetrics();
+    metrics = new ProcessorMetrics(board);
     server = QueryServer.start(options.httpAddress(), options.httpPort(), options.tls(), metrics);
+    server.attachHealth(board);
     String host = advertisedHost(options.advertisedHost(), options.httpAddress());
     HostInfo self = new HostInfo(host, server.port());
     Map<String, String> overrides = new HashMap<>(options.clientProperties());
@@ -82,10 +88,16 @@ public final class ProcessorRunner implements AutoCloseable {
     overrides.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, Integer.toString(options.standbyReplicas()));
     Properties props = StreamsSettings.of(options.applicationId(), options.bootstrap(), options.stateDir(),
         options.threads(), overrides);
-    Topology topology = RstTopology.build(options.config(), options.topics());
+    Topology topology = RstTopology.build(options.config(), options.topics(), board);
     LOG.info("processor {} at {}:{}, topology:\n{}", options.applicationId(), host, server.port(), topology.describe());
     streams = new KafkaStreams(topology, props);
     streams.setUncaughtExceptionHandler(e -> {
+      if (board.unreachableWithin(OUTAGE_GRACE)) {
+        // A transaction whose commit timed out while the cluster was away (Kafka Streams then refuses the next
+        // one): a new thread takes the tasks over once the cluster is back; exactly-once holds across it.
+        LOG.error("stream thread failed while the cluster was unreachable ({}); replacing it", rootMessage(e));
+        return StreamThreadExceptionResponse.REPLACE_THREAD;
+      }
       LOG.error("stream thread failed; stopping the processor", e);
       failure.compareAndSet(null, e);
       stopped.countDown();
@@ -100,6 +112,7 @@ public final class ProcessorRunner implements AutoCloseable {
     });
     Remote remote = new Remote(trust(), Duration.ofSeconds(2), Duration.ofSeconds(5));
     server.attach(new QueryService(streams, self, remote, options.config(), options.topics()));
+    clusterWatch = new ClusterWatch(options.bootstrap(), options.clientProperties(), board).start();
     streams.start();
     return this;
   }
@@ -127,9 +140,17 @@ public final class ProcessorRunner implements AutoCloseable {
     return server.port();
   }
 
+  /** What the time model shows: each point's state and lag, the cluster's reachability, fallback verdicts. */
+  public PointHealthBoard health() {
+    return board;
+  }
+
   /** Stops in order: no new queries, then Kafka Streams (commits, closes stores), then metrics. */
   @Override
   public void close() {
+    if (clusterWatch != null) {
+      clusterWatch.close();
+    }
     try {
       if (server != null) {
         server.close();
@@ -145,6 +166,14 @@ public final class ProcessorRunner implements AutoCloseable {
         }
       }
     }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
   }
 
   /** Remote calls to other instances trust the configured truststore, else the keystore (one certificate for all). */

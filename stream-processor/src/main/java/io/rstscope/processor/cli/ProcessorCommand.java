@@ -17,21 +17,22 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code rstscope processor}: one long-running instance of the stream processor with its query API and web page. */
-@Command(name = "processor", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+@Command(name = "processor", mixinStandardHelpOptions = true, versionProvider = VersionText.class, sortOptions = false, usageHelpAutoWidth = true,
     description = {
-        "Runs the RST locator on Kafka (exactly-once) and serves its state: a query API, Prometheus metrics and a",
-        "web page with live findings and ladder diagrams on http://HTTP-ADDRESS:HTTP-PORT/. Run several instances",
-        "with the same --application-id to share the work; any of them answers for all.",
+        "Runs the RST locator on Kafka (exactly-once) and serves its state: a query API, Prometheus metrics and a "
+            + "web page with live findings and ladder diagrams on http://HTTP-ADDRESS:HTTP-PORT/. Run several instances "
+            + "with the same --application-id to share the work; any of them answers for all.",
         "",
-        "Settings come from, lowest first: defaults < --config FILE (key=value, keys are the long option names",
-        "without dashes, e.g. http-port=8080) < environment RSTSCOPE_PROCESSOR_<NAME> (e.g.",
-        "RSTSCOPE_PROCESSOR_BOOTSTRAP=kafka1:9092) < command-line options. Unknown keys are an error.", ""},
+        "Settings come from, lowest first: defaults < --config FILE (key=value, keys are the long option names "
+            + "without dashes, e.g. http-port=8080) < environment RSTSCOPE_PROCESSOR_<NAME> (e.g. "
+            + "RSTSCOPE_PROCESSOR_BOOTSTRAP=kafka1:9092) < command-line options. Unknown keys are an error.", ""},
     footer = {"", "Example:", "  rstscope processor --bootstrap 127.0.0.1:9092 --path P1,P2,P3 --http-port 8080",
         "", "Exit status: 0 stopped by SIGTERM/SIGINT, 2 bad settings, 1 stopped by an error."})
 public final class ProcessorCommand implements Callable<Integer> {
   static final String ENV_PREFIX = "RSTSCOPE_PROCESSOR_";
   static final List<String> KEYS = List.of("bootstrap", "application-id", "state-dir", "threads", "standby-replicas",
-      "path", "correlation-window", "clock-skew", "max-verdict-wait", "topic-prefix", "partitions", "client-properties",
+      "path", "correlation-window", "clock-skew", "max-verdict-wait", "point-return-wait",
+      "point-missing-after", "topic-prefix", "partitions", "client-properties",
       "http-address", "http-port", "http-advertised-host", "http-tls-keystore", "http-tls-keystore-password",
       "http-tls-truststore", "http-tls-truststore-password");
 
@@ -51,8 +52,12 @@ public final class ProcessorCommand implements Callable<Integer> {
   String correlationWindow;
   @Option(names = "--clock-skew", paramLabel = "DURATION", description = "Residual clock error allowed between points (default: 500ms).")
   String clockSkew;
-  @Option(names = "--max-verdict-wait", paramLabel = "DURATION", description = "Decide anyway after this much wall-clock time when a point is silent (default: 30s).")
+  @Option(names = "--max-verdict-wait", paramLabel = "DURATION", description = "Decide anyway after this much running time (the processor up, the cluster reachable) when a point's evidence does not come (default: 30s).")
   String maxVerdictWait;
+  @Option(names = "--point-return-wait", paramLabel = "DURATION", description = "How long a point whose capture session ended is waited for, for RSTs after its end, before it counts as not capturing then (default: 30s).")
+  String pointReturnWait;
+  @Option(names = "--point-missing-after", paramLabel = "DURATION", description = "A point that sends nothing for this long without ending its session is missing: verdicts stop waiting for it (default: 30s).")
+  String pointMissingAfter;
   @Option(names = "--topic-prefix", paramLabel = "PREFIX", description = "Topic name prefix (default: rstscope).")
   String topicPrefix;
   @Option(names = "--partitions", paramLabel = "N", description = "Partitions of the flow topics, as provisioned (default: 12).")
@@ -91,6 +96,7 @@ public final class ProcessorCommand implements Callable<Integer> {
     Object[][] all = {{"bootstrap", bootstrap}, {"application-id", applicationId}, {"state-dir", stateDir},
         {"threads", threads}, {"standby-replicas", standbyReplicas}, {"path", path},
         {"correlation-window", correlationWindow}, {"clock-skew", clockSkew}, {"max-verdict-wait", maxVerdictWait},
+        {"point-return-wait", pointReturnWait}, {"point-missing-after", pointMissingAfter},
         {"topic-prefix", topicPrefix}, {"partitions", partitions}, {"client-properties", clientProperties},
         {"http-address", httpAddress}, {"http-port", httpPort}, {"http-advertised-host", advertisedHost},
         {"http-tls-keystore", tlsKeystore}, {"http-tls-keystore-password", tlsKeystorePassword},
@@ -117,6 +123,8 @@ public final class ProcessorCommand implements Callable<Integer> {
       if (s.has("correlation-window")) cfg.correlationWindow(s.duration("correlation-window"));
       if (s.has("clock-skew")) cfg.clockSkewAllowance(s.duration("clock-skew"));
       if (s.has("max-verdict-wait")) cfg.maxVerdictWait(s.duration("max-verdict-wait"));
+      if (s.has("point-return-wait")) cfg.pointReturnWait(s.duration("point-return-wait"));
+      if (s.has("point-missing-after")) cfg.pointMissingAfter(s.duration("point-missing-after"));
       Topics topics;
       try {
         topics = new Topics(s.has("topic-prefix") ? s.get("topic-prefix") : Topics.DEFAULT_PREFIX,

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
  * standard error with exit code 2; anything else is one line with exit code 1 (the stack trace
  * goes to the log only when RSTSCOPE_DEBUG is set).
  */
-@Command(name = "rstscope", mixinStandardHelpOptions = true, version = "rstscope 0.1.0",
+@Command(name = "rstscope", mixinStandardHelpOptions = true, versionProvider = VersionText.class,
     description = "Finds out who really reset a TCP connection.",
     subcommands = {AnalyzeCommand.class, ProcessorCommand.class, LabCommand.class})
 public final class RstscopeMain {

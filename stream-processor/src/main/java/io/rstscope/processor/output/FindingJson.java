@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.SerializedString;
+import io.rstscope.avro.ApplicationHint;
 import io.rstscope.avro.Cause;
 import io.rstscope.avro.Evidence;
 import io.rstscope.avro.RstFinding;
@@ -58,8 +59,21 @@ public final class FindingJson {
       evidence(g, f);
       field(g, Name.RECOMMENDATION, f.getRecommendation());
       field(g, Name.COMMUNITY_ID, f.getCommunityId());
+      zeek(g, f);
       g.writeEndObject();
     });
+  }
+
+  /** Zeek's conn_state and history of the RST's connection, when known: the same object in both documents. */
+  private static void zeek(JsonGenerator g, RstFinding f) throws IOException {
+    if (f.getZeek() == null) {
+      return;
+    }
+    startObject(g, Name.ZEEK);
+    field(g, Name.CONN_STATE, f.getZeek().getConnState());
+    field(g, Name.HISTORY, f.getZeek().getHistory());
+    field(g, Name.POINT, f.getZeek().getPoint());
+    g.writeEndObject();
   }
 
   /**
@@ -105,12 +119,34 @@ public final class FindingJson {
       field(g, Name.TYPE, f.getRst().getSrc().startsWith("[") ? "ipv6" : "ipv4");
       g.writeEndObject();
       if (!f.getSightings().isEmpty()) {
+        // The point that saw the RST first; every sighting stays under rstscope.sightings.
         startObject(g, Name.OBSERVER);
-        field(g, Name.NAME, f.getSightings().get(0).getPoint());
+        field(g, Name.NAME, f.getFirstSeenBy() != null ? f.getFirstSeenBy() : f.getSightings().get(0).getPoint());
         field(g, Name.TYPE, "sensor");
         field(g, Name.PRODUCT, "rstscope");
         g.writeEndObject();
       }
+      ApplicationHint app = f.getApplication();
+      if (app != null && app.getSni() != null) {
+        startObject(g, Name.TLS);
+        startObject(g, Name.CLIENT);
+        field(g, Name.SERVER_NAME, app.getSni());
+        g.writeEndObject();
+        g.writeEndObject();
+      }
+      if (app != null && app.getUrl() != null) {
+        startObject(g, Name.URL);
+        field(g, Name.ORIGINAL, app.getUrl());
+        g.writeEndObject();
+      }
+      if (app != null && app.getHttpMethod() != null) {
+        startObject(g, Name.HTTP);
+        startObject(g, Name.REQUEST);
+        field(g, Name.METHOD, app.getHttpMethod());
+        g.writeEndObject();
+        g.writeEndObject();
+      }
+      zeek(g, f);
       startObject(g, Name.RSTSCOPE);
       field(g, Name.FINDING_ID, f.getFindingId());
       field(g, Name.EMITTER, f.getEmitter().name());
@@ -177,7 +213,9 @@ public final class FindingJson {
       ip = ip.substring(1, ip.length() - 1);
     }
     startObject(g, name);
-    field(g, Name.IP, ip);
+    // ECS ip holds no IPv6 zone ("%eth0"); address keeps the text as it is.
+    int zone = ip.indexOf('%');
+    field(g, Name.IP, zone < 0 ? ip : ip.substring(0, zone));
     field(g, Name.PORT, Integer.parseInt(endpoint.substring(colon + 1)));
     field(g, Name.ADDRESS, ip);
     g.writeEndObject();
@@ -300,6 +338,16 @@ public final class FindingJson {
     static final SerializedString TTL = new SerializedString("ttl");
     static final SerializedString TYPE = new SerializedString("type");
     static final SerializedString VERSION = new SerializedString("version");
+    static final SerializedString ZEEK = new SerializedString("zeek");
+    static final SerializedString TLS = new SerializedString("tls");
+    static final SerializedString SERVER_NAME = new SerializedString("server_name");
+    static final SerializedString URL = new SerializedString("url");
+    static final SerializedString ORIGINAL = new SerializedString("original");
+    static final SerializedString HTTP = new SerializedString("http");
+    static final SerializedString REQUEST = new SerializedString("request");
+    static final SerializedString METHOD = new SerializedString("method");
+    static final SerializedString CONN_STATE = new SerializedString("conn_state");
+    static final SerializedString HISTORY = new SerializedString("history");
 
     private Name() {}
   }

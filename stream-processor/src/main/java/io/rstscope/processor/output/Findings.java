@@ -34,7 +34,7 @@ public final class Findings {
     }
     List<Evidence> evidence = new ArrayList<>(v.evidence().size());
     for (Verdict.Clue e : v.evidence()) {
-      evidence.add(new Evidence(e.code(), e.detail()));
+      evidence.add(new Evidence(e.code().name(), e.detail()));
     }
     // The all-fields constructor, not RstFinding.newBuilder(): the builder costs an allocation of its own
     // and a schema check per field, on a path taken once per RST. It also refused nulls where the
@@ -56,7 +56,8 @@ public final class Findings {
         required(v.recommendation(), "recommendation"),
         v.relatedFindingId(),
         Micros.toInstant(first),
-        required(decidedAt, "decidedAt"));
+        required(decidedAt, "decidedAt"),
+        null, null, null);
   }
 
   private static <T> T required(T value, String field) {

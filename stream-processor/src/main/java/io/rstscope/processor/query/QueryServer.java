@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.rstscope.processor.topology.PointHealthBoard;
 import io.javalin.http.staticfiles.Location;
 import io.rstscope.avro.FlowKey;
 import java.io.IOException;
@@ -40,6 +41,7 @@ public final class QueryServer implements AutoCloseable {
 
   private final Javalin app;
   private final ProcessorMetrics metrics;
+  private volatile PointHealthBoard board = new PointHealthBoard();
   private volatile QueryService service;
 
   private QueryServer(Javalin app, ProcessorMetrics metrics) {
@@ -139,15 +141,36 @@ public final class QueryServer implements AutoCloseable {
         + "\",\"streams\":\"" + state + "\"}");
   }
 
+  /**
+   * Ready: Kafka Streams RUNNING and the cluster answering. The body says, either way, the cluster's state,
+   * how many verdicts the wall-clock fallback decided, and each point's state and event-time lag.
+   */
   private void ready(Context ctx) {
     QueryService s = service;
     KafkaStreams.State state = s == null ? KafkaStreams.State.CREATED : s.streams().state();
-    if (state == KafkaStreams.State.RUNNING) {
-      ctx.contentType("application/json").result("{\"ready\":true,\"streams\":\"RUNNING\"}");
-    } else {
-      ctx.header("Retry-After", RETRY_AFTER_SECONDS);
-      ctx.status(503).contentType("application/json").result("{\"ready\":false,\"streams\":\"" + state + "\"}");
+    PointHealthBoard b = board;
+    boolean reachable = b.clusterReachable();
+    boolean ready = state == KafkaStreams.State.RUNNING && reachable;
+    ObjectNode body = Json.MAPPER.createObjectNode();
+    body.put("ready", ready).put("streams", state.name());
+    ObjectNode cluster = body.putObject("cluster").put("reachable", reachable);
+    if (!reachable && b.clusterProblem() != null) {
+      cluster.put("problem", b.clusterProblem());
     }
+    body.put("verdictsByFallback", b.fallbackVerdicts());
+    ObjectNode points = body.putObject("points");
+    b.points().forEach((point, view) -> points.putObject(point).put("state", view.state().name())
+        .put("eventTimeLagSeconds", view.lagMicros() / 1e6));
+    if (!ready) {
+      ctx.header("Retry-After", RETRY_AFTER_SECONDS);
+      ctx.status(503);
+    }
+    ctx.contentType("application/json").result(Json.write(body));
+  }
+
+  /** The time model's health, shown by /ready (a fresh board, all reachable and empty, until attached). */
+  public void attachHealth(PointHealthBoard health) {
+    this.board = health;
   }
 
   private void flowByQuery(Context ctx) {

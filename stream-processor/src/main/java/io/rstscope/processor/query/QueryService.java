@@ -104,6 +104,7 @@ public final class QueryService {
     ObjectNode offsets = o.putObject("clock_offsets_micros");
     lf.model.order().forEach(p -> offsets.put(p, lf.model.offsetMicros(p)));
     o.put("last_activity", Micros.iso(Micros.toInstant(lf.state.lastActivityMicros)));
+    o.set("zeek", Json.MAPPER.valueToTree(io.rstscope.processor.zeek.FlowLog.connections(key, lf.state, lf.model.order())));
     o.set("points", Json.tree(lf.state.views));
     o.set("segments", Json.tree(lf.state.segments));
     o.put("dropped_segments", lf.state.droppedSegments);
@@ -135,7 +136,13 @@ public final class QueryService {
       }
     }
     PathModel model = pathModel(partition);
-    return new LocalFlow(state, model, findings, Ladder.of(key, state, model, findings));
+    Map<String, PointProgress> progress = new LinkedHashMap<>();
+    ReadOnlyKeyValueStore<String, PointProgress> progressStore = store(RstTopology.POINT_PROGRESS_STORE, partition);
+    try (KeyValueIterator<String, PointProgress> it = progressStore.all()) {
+      it.forEachRemaining(kv -> progress.merge(kv.key, kv.value, PointProgress::merge));
+    }
+    return new LocalFlow(state, model, findings, Ladder.of(key, state, model, findings, progress,
+        config.clockSkewAllowance().toNanos() / 1000));
   }
 
   private PathModel pathModel(int partition) {

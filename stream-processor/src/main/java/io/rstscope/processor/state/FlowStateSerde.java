@@ -32,9 +32,15 @@ import org.apache.kafka.common.serialization.Serializer;
  * (BENCHMARKS.md, "Stream processor"). Same bytes as before, so existing state reads as it was.
  */
 public final class FlowStateSerde implements Serde<FlowState> {
-  /** Layout 2 adds the kernel notes at the end; a flow without them is written in layout 1, byte for byte as before. */
-  private static final byte VERSION = 2;
-  private static final byte VERSION_WITHOUT_KERNEL = 1;
+  /**
+   * Layout written. Still read: 1 (segments without the run's first ACK/data times and RST data) and 2 (those,
+   * but no kernel notes); 3 adds the kernel notes at the end of the state.
+   */
+  private static final byte VERSION = 3;
+  /** First layout with the segments' first ACK/data times and RST data. */
+  private static final byte WITH_SEGMENT_TIMES = 2;
+  /** First layout with the kernel notes. */
+  private static final byte WITH_KERNEL = 3;
   private static final int MAX_TEXT = 1024;
 
   public byte[] toBytes(FlowState f) {
@@ -43,7 +49,7 @@ public final class FlowStateSerde implements Serde<FlowState> {
     }
     try {
       Out out = new Out(256 + 64 * f.segments.size());
-      out.writeByte(f.kernel.isEmpty() ? VERSION_WITHOUT_KERNEL : VERSION);
+      out.writeByte(VERSION);
       out.writeByte(f.clientIsLow == null ? 0 : f.clientIsLow ? 2 : 1);
       writeText(out, f.rolesFrom);
       List<String> names = new ArrayList<>(f.views.keySet());
@@ -79,16 +85,14 @@ public final class FlowStateSerde implements Serde<FlowState> {
         writeText(out, e.getKey());
         out.writeInt(e.getValue());
       }
-      if (!f.kernel.isEmpty()) {
-        out.writeShort(f.kernel.size());
-        for (KernelNote k : f.kernel) {
-          writeText(out, k.host);
-          out.writeByte((k.sent ? 1 : 0) | (k.fromLow ? 2 : 0) | (k.peerUnnamed ? 4 : 0));
-          out.writeLong(k.tsMicros);
-          out.writeInt(k.hostPort);
-          writeText(out, k.state);
-          writeText(out, k.reason);
-        }
+      out.writeShort(f.kernel.size());
+      for (KernelNote k : f.kernel) {
+        writeText(out, k.host);
+        out.writeByte((k.sent ? 1 : 0) | (k.fromLow ? 2 : 0) | (k.peerUnnamed ? 4 : 0));
+        out.writeLong(k.tsMicros);
+        out.writeInt(k.hostPort);
+        writeText(out, k.state);
+        writeText(out, k.reason);
       }
       return out.toByteArray();
     } catch (IOException e) {
@@ -103,7 +107,7 @@ public final class FlowStateSerde implements Serde<FlowState> {
     try {
       In in = new In(bytes);
       byte version = in.readByte();
-      if (version != VERSION && version != VERSION_WITHOUT_KERNEL) {
+      if (version < 1 || version > VERSION) {
         throw new SerializationException("flow state layout " + version + " is newer than this processor ("
             + VERSION + ")");
       }
@@ -128,7 +132,7 @@ public final class FlowStateSerde implements Serde<FlowState> {
       f.segments = new ArrayList<>(segCount + 1);
       for (int i = 0; i < segCount; i++) {
         String point = names.get(in.readShort());
-        Segment s = readSegment(in);
+        Segment s = readSegment(in, version);
         s.point = point;
         f.segments.add(s);
       }
@@ -143,7 +147,7 @@ public final class FlowStateSerde implements Serde<FlowState> {
       for (int i = 0; i < occ; i++) {
         f.rstOccurrences.put(readText(in), in.readInt());
       }
-      if (version >= VERSION) {
+      if (version >= WITH_KERNEL) {
         int notes = in.readShort();
         for (int i = 0; i < notes; i++) {
           KernelNote k = new KernelNote();
@@ -189,9 +193,15 @@ public final class FlowStateSerde implements Serde<FlowState> {
     writeInt(out, s.windowScale);
     writeLong(out, s.tsVal);
     out.writeInt(s.rstOccurrence);
+    if (s.progress) {
+      out.writeLong(s.progressFirstAckMicros);
+      out.writeLong(s.progressFirstDataMicros);
+    }
+    writeText(out, s.rstDataFormat);
+    writeText(out, s.rstData);
   }
 
-  private static Segment readSegment(In in) throws IOException {
+  private static Segment readSegment(In in, byte version) throws IOException {
     Segment s = new Segment();
     s.tsMicros = in.readLong();
     int bits = in.readByte();
@@ -221,6 +231,14 @@ public final class FlowStateSerde implements Serde<FlowState> {
     s.windowScale = readInt(in);
     s.tsVal = readLong(in);
     s.rstOccurrence = in.readInt();
+    if (version >= WITH_SEGMENT_TIMES) {
+      if (s.progress) {
+        s.progressFirstAckMicros = in.readLong();
+        s.progressFirstDataMicros = in.readLong();
+      }
+      s.rstDataFormat = readText(in);
+      s.rstData = readText(in);
+    }
     return s;
   }
 

@@ -6,6 +6,9 @@ package io.rstscope.processor.state;
  * not to client/server roles, because roles may only be learned later (a late SYN).
  */
 public final class Segment {
+  /** No such time. */
+  public static final long NONE = Long.MIN_VALUE;
+
   public String point;
   /** Capture time at the point, point's clock, microseconds since the epoch. */
   public long tsMicros;
@@ -22,6 +25,9 @@ public final class Segment {
   public long progressBytes;
   public long progressFirstMicros;
   public long progressSeqEnd;
+  /** The run's first pure ACK and first packet with payload, capture time; {@link #NONE} when none or unknown. */
+  public long progressFirstAckMicros = NONE;
+  public long progressFirstDataMicros = NONE;
   public int ttlMin;
   public int ttlMax;
   /** TLS_CLIENT_HELLO, HTTP_REQUEST or OTHER when the agent recognised the payload. */
@@ -31,6 +37,10 @@ public final class Segment {
   public Integer windowScale;
   public boolean sackPermitted;
   public Long tsVal;
+  /** For a RST with payload: the agent's RstDataFormat name (COMPACT, DESCRIPTION, MALFORMED, DATA); null otherwise. */
+  public String rstDataFormat;
+  /** For a RST with payload: what it says, for a human (see RstDiagnostics); null otherwise. */
+  public String rstData;
   /** For a RST: identical RSTs this point saw before it in this flow (see FindingIds). */
   public int rstOccurrence;
 

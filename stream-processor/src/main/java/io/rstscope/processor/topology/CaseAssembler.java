@@ -30,15 +30,22 @@ import java.util.function.Predicate;
  */
 final class CaseAssembler {
   private final long clockSkewMicros;
+  /** How far past where it ended a finished capture session is taken to have covered (PointProgress#covers). */
+  private final long sessionTailMicros;
   private final RstCase.Thresholds thresholds;
 
   CaseAssembler(long clockSkewMicros, RstCase.Thresholds thresholds) {
+    this(clockSkewMicros, 0, thresholds);
+  }
+
+  CaseAssembler(long clockSkewMicros, long sessionTailMicros, RstCase.Thresholds thresholds) {
     this.clockSkewMicros = clockSkewMicros;
+    this.sessionTailMicros = sessionTailMicros;
     this.thresholds = thresholds;
   }
 
   CaseAssembler(ProcessorConfig config) {
-    this(config.clockSkewAllowance().toNanos() / 1000, config.thresholds());
+    this(config.clockSkewAllowance().toNanos() / 1000, config.waitMicros(), config.thresholds());
   }
 
   /** Roles from the SYN when seen; else the lower (well-known) port is the server's. */
@@ -96,7 +103,7 @@ final class CaseAssembler {
       }
       pkts.add(new RstCase.Pkt(s.point, model.correct(s.point, s.tsMicros), s.tsMicros, s.fromLow == clientIsLow,
           s.flags, s.seq, s.ack, s.len, s.ttl, s.ttlMin, s.ttlMax, s.ipId, s.window, s.progress, s.progressBytes,
-          s.hintKind, s.hintText, id, i));
+          s.hintKind, s.hintText, id, i, s.progress ? s.progressSeqEnd : seqEnd(s)));
     }
     pkts.sort(Comparator.comparingLong(RstCase.Pkt::tsMicros));
     return new RstCase(pending.findingId,
@@ -108,15 +115,20 @@ final class CaseAssembler {
   }
 
   /**
-   * What a point was doing at the RST's time ({@code atPoint}, in the point's clock). A point whose only record
-   * in this task is its final watermark (short capture, no packet of this partition) finished capturing; when it
-   * started is unknown here: it is assumed to have covered the RST.
+   * What a point was doing at the RST's time ({@code atPoint}, in the point's clock): capturing in one of its
+   * sessions (PointProgress#capturing).
    */
   private RstCase.PointInfo pointInfo(String point, PointProgress prog, long atPoint, long offsetMicros,
       boolean sawFlow, boolean dropping) {
-    boolean startKnown = prog == null || prog.firstMicros != Long.MAX_VALUE;
-    boolean capturing = prog != null && (prog.covers(atPoint, clockSkewMicros) || !startKnown && prog.finished());
+    boolean startKnown = prog == null || prog.startKnown();
+    boolean capturing = prog != null && prog.capturing(atPoint, clockSkewMicros, sessionTailMicros);
     return new RstCase.PointInfo(point, capturing, sawFlow, dropping, prog != null, offsetMicros, startKnown);
+  }
+
+  private static long seqEnd(Segment s) {
+    int syn = TcpFlags.has(s.flags, TcpFlags.SYN) ? 1 : 0;
+    int fin = TcpFlags.has(s.flags, TcpFlags.FIN) ? 1 : 0;
+    return (s.seq + s.len + syn + fin) & 0xffffffffL;
   }
 
   private static boolean isThisRst(Segment s, PendingRst p, String flowText) {

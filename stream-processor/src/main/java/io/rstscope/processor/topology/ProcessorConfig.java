@@ -5,6 +5,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.slf4j.LoggerFactory;
 
 /**
  * Knobs of the RST locator. Immutable; {@code ProcessorConfig.builder()...build()} or {@link #defaults()}.
@@ -15,10 +18,16 @@ import java.util.Set;
  * @param pathOrder             points along the path, client side first; empty: inferred from TTLs
  * @param expectedPoints        points to wait for even before they report (analyze passes its --point names);
  *                              points in pathOrder are always expected
- * @param maxVerdictWait        wall-clock limit: decide anyway when some point's watermark never comes
- * @param idleThreshold         silence before a RST that makes it idle_timeout. 3 s: the lab's idle servers time
- *                              out after a few seconds; real devices often use 120 s or more, and a silence that
- *                              long before a RST is idle_timeout whatever the threshold
+ * @param maxVerdictWait        running-clock limit (wall-clock time while the task runs and the cluster is
+ *                              reachable): decide anyway when some point's watermark never comes
+ * @param pointReturnWait       how long (running clock) a point whose capture session ended is waited for,
+ *                              for RSTs after its end, before it is taken as not capturing then; 0 when
+ *                              points never come back (analyze)
+ * @param pointMissingAfter     a point whose session did not end and that sent nothing for this long (running
+ *                              clock) is missing: it holds nothing back and covers no time after its watermark
+ * @param idleThreshold         silence before a RST that makes it a timeout rather than an abort. 500 ms: an
+ *                              application's abort follows the event that caused it within milliseconds, while
+ *                              timeouts people configure are a second and longer (devices: 120 s and more)
  * @param raceWindow            a forged RST this close to the server's SYN/ACK raced it (bypass_block)
  * @param quickReset            a reset this soon after the handshake, without data, is a scan or an overflow
  * @param afterFinWindow        a RST this soon after a FIN is an accelerated close
@@ -28,6 +37,8 @@ import java.util.Set;
  * @param recentFindingsRetention how long decided findings stay queryable in recent-findings
  * @param flowIdleExpiry        flows without any summary for this long (event time) are deleted
  * @param punctuateInterval     wall-clock period of the fallback verdict and expiry punctuator
+ * @param notices               where one-line notices for the user go (a --path the TTLs contradict); each is
+ *                              said once per configuration
  */
 public record ProcessorConfig(
     Duration correlationWindow,
@@ -35,6 +46,8 @@ public record ProcessorConfig(
     List<String> pathOrder,
     Set<String> expectedPoints,
     Duration maxVerdictWait,
+    Duration pointReturnWait,
+    Duration pointMissingAfter,
     Duration idleThreshold,
     Duration raceWindow,
     Duration quickReset,
@@ -44,11 +57,15 @@ public record ProcessorConfig(
     int scanThreshold,
     Duration recentFindingsRetention,
     Duration flowIdleExpiry,
-    Duration punctuateInterval) {
+    Duration punctuateInterval,
+    Consumer<String> notices) {
 
   public ProcessorConfig {
+    Objects.requireNonNull(notices, "notices");
     Objects.requireNonNull(correlationWindow, "correlationWindow");
     Objects.requireNonNull(clockSkewAllowance, "clockSkewAllowance");
+    Objects.requireNonNull(pointReturnWait, "pointReturnWait");
+    Objects.requireNonNull(pointMissingAfter, "pointMissingAfter");
     pathOrder = List.copyOf(pathOrder);
     expectedPoints = Set.copyOf(expectedPoints);
     if (scanThreshold < 1) {
@@ -70,10 +87,10 @@ public record ProcessorConfig(
   public Builder toBuilder() {
     return new Builder().correlationWindow(correlationWindow).clockSkewAllowance(clockSkewAllowance)
         .pathOrder(pathOrder).expectedPoints(expectedPoints).maxVerdictWait(maxVerdictWait)
-        .idleThreshold(idleThreshold).raceWindow(raceWindow).quickReset(quickReset).afterFinWindow(afterFinWindow)
+        .pointReturnWait(pointReturnWait).pointMissingAfter(pointMissingAfter).idleThreshold(idleThreshold).raceWindow(raceWindow).quickReset(quickReset).afterFinWindow(afterFinWindow)
         .burstWindow(burstWindow).scanWindow(scanWindow).scanThreshold(scanThreshold)
         .recentFindingsRetention(recentFindingsRetention).flowIdleExpiry(flowIdleExpiry)
-        .punctuateInterval(punctuateInterval);
+        .punctuateInterval(punctuateInterval).notices(notices);
   }
 
   /** Event time a pending RST waits after its first sighting. */
@@ -92,7 +109,9 @@ public record ProcessorConfig(
     private List<String> pathOrder = List.of();
     private Set<String> expectedPoints = Set.of();
     private Duration maxVerdictWait = Duration.ofSeconds(30);
-    private Duration idleThreshold = Duration.ofSeconds(3);
+    private Duration pointReturnWait = Duration.ofSeconds(30);
+    private Duration pointMissingAfter = Duration.ofSeconds(30);
+    private Duration idleThreshold = Duration.ofMillis(500);
     private Duration raceWindow = Duration.ofMillis(200);
     private Duration quickReset = Duration.ofSeconds(1);
     private Duration afterFinWindow = Duration.ofSeconds(2);
@@ -102,12 +121,15 @@ public record ProcessorConfig(
     private Duration recentFindingsRetention = Duration.ofHours(1);
     private Duration flowIdleExpiry = Duration.ofMinutes(10);
     private Duration punctuateInterval = Duration.ofSeconds(1);
+    private Consumer<String> notices = LoggerFactory.getLogger(ProcessorConfig.class)::warn;
 
     public Builder correlationWindow(Duration v) { correlationWindow = v; return this; }
     public Builder clockSkewAllowance(Duration v) { clockSkewAllowance = v; return this; }
     public Builder pathOrder(List<String> v) { pathOrder = v; return this; }
     public Builder expectedPoints(Set<String> v) { expectedPoints = v; return this; }
     public Builder maxVerdictWait(Duration v) { maxVerdictWait = v; return this; }
+    public Builder pointReturnWait(Duration v) { pointReturnWait = v; return this; }
+    public Builder pointMissingAfter(Duration v) { pointMissingAfter = v; return this; }
     public Builder idleThreshold(Duration v) { idleThreshold = v; return this; }
     public Builder raceWindow(Duration v) { raceWindow = v; return this; }
     public Builder quickReset(Duration v) { quickReset = v; return this; }
@@ -118,11 +140,34 @@ public record ProcessorConfig(
     public Builder recentFindingsRetention(Duration v) { recentFindingsRetention = v; return this; }
     public Builder flowIdleExpiry(Duration v) { flowIdleExpiry = v; return this; }
     public Builder punctuateInterval(Duration v) { punctuateInterval = v; return this; }
+    public Builder notices(Consumer<String> v) { notices = v; return this; }
 
     public ProcessorConfig build() {
       return new ProcessorConfig(correlationWindow, clockSkewAllowance, pathOrder, expectedPoints, maxVerdictWait,
-          idleThreshold, raceWindow, quickReset, afterFinWindow, burstWindow, scanWindow, scanThreshold,
-          recentFindingsRetention, flowIdleExpiry, punctuateInterval);
+          pointReturnWait, pointMissingAfter, idleThreshold, raceWindow, quickReset, afterFinWindow, burstWindow,
+          scanWindow, scanThreshold,
+          recentFindingsRetention, flowIdleExpiry, punctuateInterval, once(notices));
+    }
+  }
+
+  /** Says the first notice only: every task of every thread sees the same contradiction. */
+  private static Consumer<String> once(Consumer<String> sink) {
+    if (sink instanceof Once) {
+      return sink;
+    }
+    return new Once(sink);
+  }
+
+  private record Once(Consumer<String> sink, AtomicBoolean said) implements Consumer<String> {
+    Once(Consumer<String> sink) {
+      this(sink, new AtomicBoolean());
+    }
+
+    @Override
+    public void accept(String notice) {
+      if (said.compareAndSet(false, true)) {
+        sink.accept(notice);
+      }
     }
   }
 }

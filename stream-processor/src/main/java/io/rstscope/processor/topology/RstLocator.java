@@ -12,6 +12,7 @@ import io.rstscope.avro.SummaryKind;
 import io.rstscope.processor.output.FindingIds;
 import io.rstscope.processor.output.Findings;
 import io.rstscope.processor.output.Micros;
+import io.rstscope.processor.output.RstDiagnostics;
 import io.rstscope.processor.state.FlowState;
 import io.rstscope.processor.state.PathModel;
 import io.rstscope.processor.state.PendingRst;
@@ -23,9 +24,10 @@ import io.rstscope.processor.state.WriteBackCache;
 import io.rstscope.processor.state.KernelNote;
 import io.rstscope.processor.verdict.KernelVerdict;
 import io.rstscope.processor.verdict.KernelView;
+import io.rstscope.processor.verdict.EvidenceCode;
 import io.rstscope.processor.verdict.RstCase;
-import io.rstscope.processor.verdict.RstJudge;
 import io.rstscope.processor.verdict.Verdict;
+import io.rstscope.processor.verdict.VerdictEngine;
 import io.rstscope.schemas.AvroSerde;
 import io.rstscope.schemas.Endpoints;
 import io.rstscope.schemas.FlowKeys;
@@ -53,8 +55,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Joins every point's summaries of a flow, collects the sightings of each RST, and emits one
- * finding per RST once every point's watermark has passed its correlation window (or, for a
- * point that went silent, after maxVerdictWait of wall-clock time).
+ * finding per RST once every point's evidence for its correlation window is in: when and how long to
+ * wait for each point is the time model's ({@link EventTimeClock}: watermarks per capture session,
+ * ended and missing points, and a running clock for the waits that event time cannot measure).
  *
  * <p>Late summaries: a sighting that arrives after its RST was decided is counted in the flow's
  * state ({@code lateSightings}) and not re-judged: findings are emitted once. Packets that arrive
@@ -67,6 +70,7 @@ final class RstLocator implements Processor<FlowKey, SpecificRecord, FlowKey, Rs
   private static final long EXPIRY_INTERVAL_MS = 30_000L;
 
   private final ProcessorConfig config;
+  private final EventTimeClock clock;
   private final CaseAssembler assembler;
   private ProcessorContext<FlowKey, RstFinding> context;
   private KeyValueStore<FlowKey, FlowState> flowStore;
@@ -95,8 +99,9 @@ final class RstLocator implements Processor<FlowKey, SpecificRecord, FlowKey, Rs
   private final Map<String, String> pointNames = new HashMap<>();
   private static final int MAX_POINT_NAMES = 4_096;
 
-  RstLocator(ProcessorConfig config) {
+  RstLocator(ProcessorConfig config, PointHealthBoard board) {
     this.config = config;
+    this.clock = new EventTimeClock(config, board);
     this.assembler = new CaseAssembler(config);
   }
 
@@ -112,6 +117,7 @@ final class RstLocator implements Processor<FlowKey, SpecificRecord, FlowKey, Rs
     pending = WriteBackCache.complete(context.getStateStore(RstTopology.PENDING_RSTS_STORE));
     progress = WriteBackCache.complete(context.getStateStore(RstTopology.POINT_PROGRESS_STORE));
     pairs = WriteBackCache.complete(context.getStateStore(RstTopology.POINT_PAIRS_STORE));
+    clock.init(context.taskId().toString(), progress, context.currentSystemTimeMs());
     PreCommitHookStore.find(flowStore).listen(this::writeBack, this::discard);
     recent = context.getStateStore(RstTopology.RECENT_FINDINGS_STORE);
     index = context.getStateStore(RstTopology.FLOW_INDEX_STORE);
@@ -146,26 +152,12 @@ final class RstLocator implements Processor<FlowKey, SpecificRecord, FlowKey, Rs
       return;
     }
     long ts = Micros.of(v.getCaptureTime());
-    PointProgress prog = progress.get(v.getPoint());
-    if (prog == null) {
-      prog = new PointProgress(v.getPoint());
-      progress.put(v.getPoint(), prog);
-    }
-    prog.summaries++; // a statistic: written with the next change of this point, not for itself
-    boolean changed = false;
-    if (ts != Long.MAX_VALUE && ts < prog.firstMicros) {
-      prog.firstMicros = ts;
-      changed = true;
-    }
     if (v.getKind() == SummaryKind.WATERMARK) {
-      prog.watermarkMicros = Math.max(prog.watermarkMicros, ts);
-      progress.put(v.getPoint(), prog);
+      clock.watermark(v.getPoint(), v.getSession(), ts);
       decideReady(false);
       return;
     }
-    if (changed) {
-      progress.put(v.getPoint(), prog);
-    }
+    clock.summary(v.getPoint(), ts);
     FlowKey key = record.key();
     if (key == null) {
       if (keylessSummaries++ == 0) {
@@ -206,6 +198,7 @@ final class RstLocator implements Processor<FlowKey, SpecificRecord, FlowKey, Rs
           p.flags = seg.flags;
           p.ipId = seg.ipId;
           p.firstWallMs = context.currentSystemTimeMs();
+          clock.pendingSeen(rstId);
         }
         if (!p.seenAt(seg.point)) {
           p.sightings.add(new PendingRst.RstSighting(seg.point, seg.tsMicros, seg.ttl));
@@ -368,6 +361,10 @@ final class RstLocator implements Processor<FlowKey, SpecificRecord, FlowKey, Rs
       s.progressSeqEnd = v.getProgress().getHighestSeqEnd();
       s.ttlMin = v.getProgress().getTtlMin();
       s.ttlMax = v.getProgress().getTtlMax();
+      s.progressFirstAckMicros = v.getProgress().getFirstAckTime() == null ? Segment.NONE
+          : Micros.of(v.getProgress().getFirstAckTime());
+      s.progressFirstDataMicros = v.getProgress().getFirstDataTime() == null ? Segment.NONE
+          : Micros.of(v.getProgress().getFirstDataTime());
       s.len = 0;
     } else {
       s.ttlMin = s.ttl;
@@ -383,6 +380,10 @@ final class RstLocator implements Processor<FlowKey, SpecificRecord, FlowKey, Rs
             + (h.getHttpHost() == null ? "" : h.getHttpHost())
             + (h.getHttpTarget() == null ? "" : h.getHttpTarget());
       }
+    }
+    if (v.getRstData() != null && TcpFlags.has(s.flags, TcpFlags.RST)) {
+      s.rstDataFormat = v.getRstData().getFormat().name();
+      s.rstData = RstDiagnostics.detail(v.getRstData());
     }
     if (v.getOptions() != null) {
       s.windowScale = v.getOptions().getWindowScale();
@@ -458,7 +459,11 @@ final class RstLocator implements Processor<FlowKey, SpecificRecord, FlowKey, Rs
     List<String> known = new ArrayList<>();
     progress.forEach((point, prog) -> known.add(point));
     known.addAll(config.expectedPoints());
-    return PathModel.of(config.pathOrder(), known, pairs.values());
+    PathModel model = PathModel.of(config.pathOrder(), known, pairs.values());
+    if (model.contradiction() != null) {
+      config.notices().accept(model.contradiction());
+    }
+    return model;
   }
 
   private Set<String> expectedPoints() {
@@ -477,38 +482,17 @@ final class RstLocator implements Processor<FlowKey, SpecificRecord, FlowKey, Rs
   }
 
   private boolean ready(PendingRst p, PathModel model) {
-    return p != null && firstCorrected(p, model) <= readyHorizon(model);
-  }
-
-  /**
-   * The newest (corrected) first-sighting time whose window every expected point's watermark has passed:
-   * a pending RST is ready when its first sighting is at or before it. Long.MIN_VALUE while a point has not
-   * reported; a finished point (watermark Long.MAX_VALUE) holds nothing back. Computed once per pass, so a
-   * watermark costs one comparison per pending RST.
-   */
-  private long readyHorizon(PathModel model) {
-    long horizon = Long.MAX_VALUE;
-    for (String point : expectedPoints()) {
-      PointProgress prog = progress.get(point);
-      if (prog == null || prog.watermarkMicros == Long.MIN_VALUE) {
-        return Long.MIN_VALUE;
-      }
-      if (!prog.finished()) {
-        horizon = Math.min(horizon, prog.watermarkMicros - model.offsetMicros(point) - config.waitMicros());
-      }
-    }
-    return horizon;
+    return p != null && firstCorrected(p, model) <= clock.readyHorizon(expectedPoints(), model);
   }
 
   private void decideReady(boolean includeTimedOut) {
     PathModel model = pathModel();
-    long now = context.currentSystemTimeMs();
-    long horizon = readyHorizon(model);
+    long horizon = clock.readyHorizon(expectedPoints(), model);
     List<KeyValue<PendingRst, Boolean>> due = new ArrayList<>();
     pending.forEach((id, p) -> {
       if (firstCorrected(p, model) <= horizon) {
         due.add(KeyValue.pair(p, false));
-      } else if (includeTimedOut && now - p.firstWallMs >= config.maxVerdictWait().toMillis()) {
+      } else if (includeTimedOut && clock.waitedTooLong(id)) {
         due.add(KeyValue.pair(p, true));
       }
     });
@@ -519,7 +503,9 @@ final class RstLocator implements Processor<FlowKey, SpecificRecord, FlowKey, Rs
   }
 
   private void punctuate(long wallMs) {
+    clock.tick(wallMs);
     decideReady(true);
+    clock.publish(expectedPoints());
     if (lastExpiryWallMs == Long.MIN_VALUE) {
       lastExpiryWallMs = wallMs;
     } else if (expiryCursor != null) {
@@ -592,47 +578,48 @@ final class RstLocator implements Processor<FlowKey, SpecificRecord, FlowKey, Rs
       flow = new FlowState();
     }
     RstCase rstCase = assembler.assemble(p, key, flow, model, expectedPoints(), progress::get, this::dropping);
-    Verdict verdict = KernelVerdict.apply(rstCase, RstJudge.judge(rstCase), kernelView(rstCase, key, flow));
-    if (timedOut) {
+    Verdict verdict = KernelVerdict.apply(rstCase, VerdictEngine.decide(rstCase), kernelView(rstCase, key, flow));
+    List<String> dropped = clock.droppedAround(firstCorrected(p, model), expectedPoints(), model, this::status);
+    if (timedOut || !dropped.isEmpty()) {
       List<Verdict.Clue> clues = new ArrayList<>(verdict.evidence());
-      clues.add(new Verdict.Clue("VERDICT_TIMEOUT", "decided after " + config.maxVerdictWait().toSeconds()
-          + " s of wall-clock time without every point's watermark: " + laggards(p, model)));
+      if (timedOut) {
+        clues.add(new Verdict.Clue(EvidenceCode.VERDICT_TIMEOUT, "decided after " + config.maxVerdictWait().toSeconds()
+            + " s (running time) without every point's evidence: "
+            + clock.laggards(firstCorrected(p, model), expectedPoints(), model)));
+      }
+      for (String d : dropped) {
+        clues.add(new Verdict.Clue(EvidenceCode.EVIDENCE_INCOMPLETE, d));
+      }
       verdict = new Verdict(verdict.emitter(), verdict.location(), verdict.forged(), verdict.confidence(),
           verdict.phase(), verdict.cause(), clues, verdict.recommendation(), verdict.relatedFindingId());
     }
     long now = context.currentSystemTimeMs();
-    RstFinding finding = Findings.of(rstCase, verdict, FlowKeys.communityId(key), Instant.ofEpochMilli(now));
+    RstFinding finding = FindingAnnotations.annotate(
+        Findings.of(rstCase, verdict, FlowKeys.communityId(key), Instant.ofEpochMilli(now)), rstCase, p, key, flow);
     context.forward(new Record<>(key, finding, now));
+    clock.decided(p.findingId, timedOut);
     flow.markDecided(p.findingId);
     flows.put(key, flow);
     pending.delete(p.findingId);
     recent.put(p.findingId, finding);
   }
 
-  private String laggards(PendingRst p, PathModel model) {
-    long first = firstCorrected(p, model);
-    List<String> out = new ArrayList<>();
-    for (String point : expectedPoints()) {
-      PointProgress prog = progress.get(point);
-      if (prog == null) {
-        out.add(point + " never reported");
-      } else if (prog.watermarkMicros < first + model.offsetMicros(point) + config.waitMicros()) {
-        out.add(point + " stopped at " + (prog.watermarkMicros == Long.MIN_VALUE ? "no watermark"
-            : Micros.iso(Micros.toInstant(prog.watermarkMicros))));
-      }
+  /** The point's latest heartbeat, or null. */
+  private PointStatus status(String point) {
+    if (health == null) {
+      return null;
     }
-    return String.join(", ", out);
+    ValueAndTimestamp<PointStatus> st = health.get(point);
+    return st == null ? null : st.value();
+  }
+
+  @Override
+  public void close() {
+    clock.close();
   }
 
   private boolean dropping(String point) {
-    if (health == null) {
-      return false;
-    }
-    ValueAndTimestamp<PointStatus> st = health.get(point);
-    if (st == null || st.value() == null) {
-      return false;
-    }
-    PointStatus ps = st.value();
-    return ps.getPcapDropped() + ps.getPcapIfDropped() + ps.getDropped() > 0;
+    PointStatus ps = status(point);
+    return ps != null && ps.getPcapDropped() + ps.getPcapIfDropped() + ps.getDropped() > 0;
   }
 }

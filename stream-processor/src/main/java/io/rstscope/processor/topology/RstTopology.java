@@ -7,6 +7,7 @@ import io.rstscope.avro.PointStatus;
 import io.rstscope.avro.RstFinding;
 import io.rstscope.avro.ScanAlert;
 import io.rstscope.processor.output.FindingJson;
+import io.rstscope.processor.output.OcsfJson;
 import io.rstscope.processor.state.FlowStateSerde;
 import io.rstscope.processor.state.JsonSerde;
 import io.rstscope.processor.state.PendingRst;
@@ -85,6 +86,11 @@ public final class RstTopology {
   }
 
   public static Topology build(ProcessorConfig config, Topics topics) {
+    return build(config, topics, new PointHealthBoard());
+  }
+
+  /** The topology, its locators reporting their points' health to {@code board} (and reading the cluster's). */
+  public static Topology build(ProcessorConfig config, Topics topics, PointHealthBoard board) {
     StreamsBuilder builder = new StreamsBuilder();
     AvroSerde<FlowKey> flowKeySerde = (AvroSerde<FlowKey>) topics.packets.keySerde();
     Serde<RstFinding> findingSerde = topics.findings.valueSerde();
@@ -122,7 +128,7 @@ public final class RstTopology {
         Consumed.with(topics.kernel.keySerde(), topics.kernel.valueSerde()).withName("kernel-source"));
     KStream<FlowKey, SpecificRecord> input = asInput(packets).merge(asInput(kernel), Named.as("packets-and-kernel"));
 
-    KStream<FlowKey, RstFinding> findings = input.process(() -> new RstLocator(config), Named.as("rst-locator"),
+    KStream<FlowKey, RstFinding> findings = input.process(() -> new RstLocator(config, board), Named.as("rst-locator"),
         FLOW_STATE_STORE, PENDING_RSTS_STORE, POINT_PROGRESS_STORE, POINT_PAIRS_STORE, RECENT_FINDINGS_STORE,
         FLOW_INDEX_STORE);
 
@@ -132,6 +138,9 @@ public final class RstTopology {
     findings.map((k, f) -> KeyValue.pair(f.getCommunityId(), FindingJson.ecsJson(f)), Named.as("findings-to-ecs"))
         .to(topics.findingsJson.name(), Produced.with(topics.findingsJson.keySerde(), topics.findingsJson.valueSerde())
             .withName("findings-json-sink"));
+    findings.map((k, f) -> KeyValue.pair(f.getCommunityId(), OcsfJson.json(f)), Named.as("findings-to-ocsf"))
+        .to(topics.findingsOcsf.name(), Produced.with(topics.findingsOcsf.keySerde(), topics.findingsOcsf.valueSerde())
+            .withName("findings-ocsf-sink"));
 
     TopicSpec<String, ScanAlert> scans = topics.scans;
     findings.filter((k, f) -> ScanDetector.isProbe(f), Named.as("scan-probes"))

@@ -60,27 +60,27 @@ public final class KernelVerdict {
       KernelCauses.Row row = KernelCauses.match(s);
       Cause cause = row == null || row.cause() == null ? v.cause() : row.cause();
       Location at = fromClient ? Location.CLIENT : Location.SERVER;
-      kernelClues.add(new Verdict.Clue("KERNEL_REASON", "the " + sender + "'s kernel (" + sent.host()
+      kernelClues.add(new Verdict.Clue(EvidenceCode.KERNEL_REASON, "the " + sender + "'s kernel (" + sent.host()
           + ") sent this RST: " + sent.event() + " " + offset(sent, c) + ", reason " + (sent.reason() == null
           ? "not given (kernel before 6.10)" : sent.reason()) + ", state " + sent.state()
           + (sent.listener() ? " (a listening socket, matched by port)" : "")
           + (row == null ? "; the cause is the packets'" : ": " + row.meaning())));
       out = new Verdict(fromClient ? Emitter.client : Emitter.server, at, false, Math.max(v.confidence(), 0.99),
-          v.phase(), cause, v.evidence(), Recommendations.of(cause, c, at, hint(c), silence(c)), v.relatedFindingId());
+          v.phase(), cause, v.evidence(), Recommendations.of(cause, Facts.of(c), at), v.relatedFindingId());
     } else if (k.probe(fromClient) == Probe.COMPLETE) {
       Location at = injectedAt(c, v.location());
       Cause cause = v.forged() || MIDDLEBOX_CAUSES.contains(v.cause()) ? v.cause() : forgedCause(c);
-      kernelClues.add(new Verdict.Clue("KERNEL_SENT_NONE", "the " + sender + "'s kernel was probed and sent no RST"
+      kernelClues.add(new Verdict.Clue(EvidenceCode.KERNEL_SENT_NONE, "the " + sender + "'s kernel was probed and sent no RST"
           + " on this flow within " + ms(k.toleranceMicros()) + " of this one: the RST in its name is forged"));
       out = new Verdict(Emitter.middlebox, at, true, Math.max(v.confidence(), 0.95), v.phase(), cause, v.evidence(),
-          Recommendations.of(cause, c, at, hint(c), silence(c)), v.relatedFindingId());
+          Recommendations.of(cause, Facts.of(c), at), v.relatedFindingId());
     }
     if (accepted != null) {
-      kernelClues.add(new Verdict.Clue("KERNEL_ACCEPTED", "the " + receiver + "'s kernel (" + accepted.host()
+      kernelClues.add(new Verdict.Clue(EvidenceCode.KERNEL_ACCEPTED, "the " + receiver + "'s kernel (" + accepted.host()
           + ") accepted this RST (tcp_receive_reset " + offset(accepted, c) + "): it ended the connection"));
     } else if (k.probe(!fromClient) == Probe.COMPLETE && k.reports().stream()
         .anyMatch(r -> !r.sent() && r.rstFromClient() == fromClient && r.hostIsClient() != fromClient)) {
-      kernelClues.add(new Verdict.Clue("KERNEL_NOT_ACCEPTED", "the " + receiver + "'s kernel accepted another RST"
+      kernelClues.add(new Verdict.Clue(EvidenceCode.KERNEL_NOT_ACCEPTED, "the " + receiver + "'s kernel accepted another RST"
           + " of this flow, not this one"));
     }
     if (kernelClues.isEmpty()) {
@@ -198,26 +198,5 @@ public final class KernelVerdict {
       return Cause.firewall_reject;
     }
     return synAck ? Cause.bypass_block : Cause.unknown;
-  }
-
-  private static String hint(RstCase c) {
-    String text = null;
-    for (Pkt p : c.packets()) {
-      if (p.hintText() != null) {
-        text = p.hintText();
-      }
-    }
-    return text;
-  }
-
-  private static long silence(RstCase c) {
-    long t = firstSighting(c);
-    long last = Long.MIN_VALUE;
-    for (Pkt p : c.packets()) {
-      if (p.tsMicros() < t) {
-        last = Math.max(last, p.tsMicros());
-      }
-    }
-    return last == Long.MIN_VALUE ? 0 : t - last;
   }
 }

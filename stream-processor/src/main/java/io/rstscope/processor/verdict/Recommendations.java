@@ -2,13 +2,16 @@ package io.rstscope.processor.verdict;
 
 import io.rstscope.avro.Cause;
 import io.rstscope.schemas.Location;
+import java.util.Locale;
 
-/** What to do about a RST, in the words an on-call network engineer needs. */
+/** What to do about a RST, in the words an on-call network engineer needs; one per cause. */
 final class Recommendations {
   private Recommendations() {}
 
-  static String of(Cause cause, RstCase c, Location at, String hint, long silenceMicros) {
+  static String of(Cause cause, Facts f, Location at) {
+    RstCase c = f.rstCase();
     String location = at.text();
+    String hint = f.hint() == null ? null : f.hint().hintText();
     String clientHost = host(c.client());
     String serverPort = port(c.server());
     return switch (cause) {
@@ -22,16 +25,18 @@ final class Recommendations {
       case malformed_syn -> "The SYN from " + c.client() + " carried flags a SYN may not carry: find what crafts "
           + "such packets (scanner, broken stack) and drop them at the edge.";
       case firewall_reject -> "A firewall at " + location + " rejects connections to " + c.server()
-          + " with resets in the server's name: check its rule for this flow (allow it or stop expecting it).";
+          + " with resets in " + (f.fromClient() ? "the client's" : "the server's") + " name: check its rule for "
+          + "this flow (allow it or stop expecting it).";
       case syn_scan -> "Block " + clientHost + ": it is SYN-scanning (half-open probe of " + c.server()
           + "); look at its other traffic.";
       case connect_scan -> "Block " + clientHost + ": it is connect-scanning (" + c.server()
           + " accepted, then the client reset at once); look at its other traffic.";
-      case abort -> "The " + (c.fromClient() ? "client " + c.client() : "server " + c.server())
-          + " aborted the connection: check that application's logs at that time (crash, SO_LINGER 0 close, "
-          + "close with unread data).";
-      case idle_timeout -> "The flow was silent " + String.format(java.util.Locale.ROOT, "%.1f", silenceMicros / 1e6)
-          + " s before the reset at " + location + ": make keepalives shorter than the smallest idle timeout "
+      case abort -> "The " + (f.fromClient() ? "client " + c.client() : "server " + c.server())
+          + " aborted the connection: check that application's logs at that time (crash, exit with queued "
+          + "connections, SO_LINGER 0 close, close with unread data).";
+      case idle_timeout -> "The flow was silent " + String.format(Locale.ROOT, "%.1f", f.silenceMicros() / 1e6)
+          + " s before the reset at " + location + (f.keepaliveProbes() > 0 ? " (keepalive probes unanswered: the "
+          + "peer or the path to it went away)" : "") + ": make keepalives shorter than the smallest idle timeout "
           + "on the path, or raise that timeout.";
       case bypass_block -> "An out-of-band device at " + location + " injects resets (it raced the server's "
           + "answer): inspect the device " + where(at) + " and its policy for " + c.server() + ".";
@@ -42,13 +47,13 @@ final class Recommendations {
       case accelerated_close -> "A " + (at instanceof Location.Segment ? "device " + where(at) : location)
           + " resets sessions right after FIN to skip TIME_WAIT: harmless for this flow; check its "
           + "reset-on-close setting if clients report errors.";
+      case data_after_close -> "The " + (f.fromClient() ? "client " + c.client() : "server " + c.server())
+          + " closed (or stopped reading) while its peer still had data to send: make the application protocol "
+          + "finish the exchange before closing, or have the peer stop sending.";
+      case state_lost -> "A stateful device " + where(at) + " lost this flow's entry (idle expiry or a flush) "
+          + "and reset it: raise its idle timeout above the application's silences, or send keepalives more often.";
       case no_socket -> "Collateral: the host no longer had this connection and answered a segment with a reset; "
           + "look at the earlier reset of this flow.";
-      case data_after_close -> "The " + (c.fromClient() ? "server " + c.server() : "client " + c.client())
-          + " kept sending after the other side's application closed or shut down reading: make the protocol"
-          + " agree on who closes when, or read until the peer is done before closing.";
-      case state_lost -> "A stateful device at " + location + " lost this flow's entry and reset it: raise its idle"
-          + " timeout above the application's silences or make keepalives shorter.";
       case unknown -> "Not enough evidence: capture at more points along the path of " + c.client() + " -> "
           + c.server() + ".";
     };

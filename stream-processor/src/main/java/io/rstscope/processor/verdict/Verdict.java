@@ -19,5 +19,5 @@ public record Verdict(
     String relatedFindingId) {
 
   /** One named, checkable fact. */
-  public record Clue(String code, String detail) {}
+  public record Clue(EvidenceCode code, String detail) {}
 }

@@ -13,7 +13,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Bad input to {@code rstscope analyze}: one line on stderr, exit code 2, nothing started. */
+/** Bad input to {@code rstscope analyze}: one line on stderr, exit code 2, nothing started; and --version. */
 class AnalyzeCommandTest {
 
   record Outcome(int code, String out, String err) {}
@@ -75,5 +75,72 @@ class AnalyzeCommandTest {
   @Test
   void shouldRefuseAnUnknownFormat(@TempDir Path dir) throws Exception {
     assertOneLineError(run("analyze", "--point", "P1=x", "--format", "xml"), "--format");
+  }
+
+  @Test
+  void shouldNameAFolderGivenAsACaptureFile(@TempDir Path dir) throws Exception {
+    Path folder = Files.createDirectory(dir.resolve("P1.pcap"));
+    assertOneLineError(run("analyze", "--point", "P1=" + folder), "a folder, not a capture file");
+  }
+
+  @Test
+  void shouldNameADanglingSymbolicLink(@TempDir Path dir) throws Exception {
+    Path link = Files.createSymbolicLink(dir.resolve("P1.pcap"), dir.resolve("gone.pcap"));
+    assertOneLineError(run("analyze", "--point", "P1=" + link), "symbolic link to " + dir.resolve("gone.pcap")
+        + ", which does not exist");
+  }
+
+  @Test
+  void shouldRefuseANamedPipeWithoutReadingIt(@TempDir Path dir) throws Exception {
+    Path fifo = dir.resolve("P1.pcap");
+    Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+    assertEquals(0, mkfifo.waitFor());
+    // Nobody writes to it: reading it would block for ever, so the check must not open it.
+    assertOneLineError(run("analyze", "--dir", dir.toString()), "a named pipe (FIFO)");
+  }
+
+  @Test
+  void shouldRefuseAnUnknownCauseBeforeAnythingStarts() {
+    assertOneLineError(run("analyze", "--point", "P1=x", "--cause", "port_closed,bogus"), "bogus is not a cause");
+  }
+
+  @Test
+  void shouldRefuseATimeWithoutADate() {
+    assertOneLineError(run("analyze", "--point", "P1=x", "--until", "10:00"), "--until wants a date and time");
+  }
+
+  @Test
+  void shouldRefuseAnOutputInAMissingFolderBeforeTheRun(@TempDir Path dir) throws Exception {
+    Path pcap = emptyPcap(dir);
+    assertOneLineError(run("analyze", pcap.toString(), "--out", dir.resolve("no/such/folder/r.html").toString()),
+        "no folder");
+    assertOneLineError(run("analyze", pcap.toString(), "--extract", pcap.toString()), "not a folder");
+  }
+
+  @Test
+  void shouldRefuseABootstrapNobodyAnswers(@TempDir Path dir) throws Exception {
+    assertOneLineError(run("analyze", emptyPcap(dir).toString(), "--bootstrap", "127.0.0.1:1"), "no Kafka answered");
+  }
+
+  @Test
+  void shouldNameAPositionalFileThatCannotNameAPoint(@TempDir Path dir) throws Exception {
+    Path odd = Files.copy(emptyPcap(dir), dir.resolve("a b.pcap"));
+    assertOneLineError(run("analyze", odd.toString()), "give it as NAME=");
+  }
+
+  @Test
+  void shouldPrintTheVersionOfEveryCommand() {
+    for (String[] args : new String[][] {{"--version"}, {"analyze", "--version"}, {"processor", "--version"}}) {
+      Outcome o = run(args);
+      assertEquals(0, o.code(), o.err());
+      assertTrue(o.out().matches("rstscope( analyze| processor)? \\S+ \\(Java .*\\)\\s*"), o.out());
+      assertTrue(args.length == 1 || o.out().contains(args[0]), o.out());
+    }
+  }
+
+  /** A valid pcap with no packet: global header only (magic, v2.4, snaplen 384, Ethernet). */
+  static Path emptyPcap(Path dir) throws Exception {
+    return Files.write(dir.resolve("P1.pcap"), new byte[] {(byte) 0xd4, (byte) 0xc3, (byte) 0xb2, (byte) 0xa1, 2, 0, 4, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, (byte) 0x80, 1, 0, 0, 1, 0, 0, 0});
   }
 }

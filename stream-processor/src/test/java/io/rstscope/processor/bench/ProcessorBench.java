@@ -198,7 +198,7 @@ public final class ProcessorBench {
             seqEnd - 1400, ack, 1400);
         v.setKind(SummaryKind.PROGRESS);
         v.setProgress(new Progress(50L, 70000L, Summaries.instant(first + hop * HOP_MICROS), seqEnd, ack,
-            64 - hop, 64 - hop, ipId[0], ipId[0] + 50));
+            64 - hop, 64 - hop, ipId[0], ipId[0] + 50, null, Summaries.instant(first + hop * HOP_MICROS)));
         out.add(new Out(key, v, false));
       }
       ipId[0] += 51;

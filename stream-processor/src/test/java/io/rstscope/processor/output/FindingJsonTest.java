@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rstscope.avro.ApplicationHint;
 import io.rstscope.avro.Cause;
 import io.rstscope.avro.Emitter;
 import io.rstscope.avro.Evidence;
@@ -14,6 +15,7 @@ import io.rstscope.avro.Phase;
 import io.rstscope.avro.RstFinding;
 import io.rstscope.avro.RstIdentity;
 import io.rstscope.avro.Sighting;
+import io.rstscope.avro.ZeekConn;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -130,6 +132,11 @@ class FindingJsonTest {
           .setRecommendation(pick(r, TEXTS))
           .setRelatedFindingId(r.nextInt(3) == 0 ? pick(r, TEXTS) : null)
           .setRstTime(time(r)).setDecidedAt(time(r))
+          .setZeek(r.nextInt(3) == 0 ? null : new ZeekConn(pick(r, new String[] {"REJ", "RSTO", "OTH"}),
+              r.nextBoolean() ? "ShADadR" : pick(r, TEXTS), r.nextBoolean() ? "P1" : pick(r, TEXTS)))
+          .setFirstSeenBy(r.nextBoolean() ? null : r.nextBoolean() ? "P3" : pick(r, TEXTS))
+          .setApplication(r.nextInt(3) == 0 ? null : new ApplicationHint(r.nextBoolean() ? null : pick(r, TEXTS),
+              r.nextBoolean() ? null : "GET", r.nextBoolean() ? null : "http://" + pick(r, TEXTS) + "/x?y"))
           .build());
     }
     return out;

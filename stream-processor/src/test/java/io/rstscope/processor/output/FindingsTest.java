@@ -13,6 +13,7 @@ import io.rstscope.avro.Phase;
 import io.rstscope.avro.RstFinding;
 import io.rstscope.avro.RstIdentity;
 import io.rstscope.avro.Sighting;
+import io.rstscope.processor.verdict.EvidenceCode;
 import io.rstscope.processor.verdict.RstCase;
 import io.rstscope.processor.verdict.Verdict;
 import io.rstscope.schemas.AvroSerde;
@@ -87,7 +88,8 @@ class FindingsTest {
   private static Verdict verdict(Random r) {
     List<Verdict.Clue> clues = new ArrayList<>();
     for (int i = r.nextInt(4); i > 0; i--) {
-      clues.add(new Verdict.Clue(r.nextBoolean() ? "TTL_MISMATCH" : "NOT_SEEN_AT", TEXTS[r.nextInt(TEXTS.length)]));
+      clues.add(new Verdict.Clue(r.nextBoolean() ? EvidenceCode.TTL_MISMATCH : EvidenceCode.NOT_SEEN_AT,
+          TEXTS[r.nextInt(TEXTS.length)]));
     }
     return new Verdict(Emitter.values()[r.nextInt(Emitter.values().length)],
         r.nextBoolean() ? Location.segment("P1", "P2") : Location.SERVER, r.nextBoolean(), r.nextDouble(), Phase.values()[r.nextInt(Phase.values().length)],
@@ -110,7 +112,7 @@ class FindingsTest {
       sightings.add(new Sighting(s.point(), Micros.toInstant(s.rawMicros()), s.ttl()));
       first = Math.min(first, s.tsMicros());
     }
-    List<Evidence> evidence = v.evidence().stream().map(e -> new Evidence(e.code(), e.detail())).toList();
+    List<Evidence> evidence = v.evidence().stream().map(e -> new Evidence(e.code().name(), e.detail())).toList();
     return RstFinding.newBuilder()
         .setFindingId(c.findingId())
         .setCommunityId(communityId)

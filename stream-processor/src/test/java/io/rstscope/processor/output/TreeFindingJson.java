@@ -56,7 +56,15 @@ final class TreeFindingJson {
     }
     root.put("recommendation", f.getRecommendation());
     root.put("community_id", f.getCommunityId());
+    zeek(root, f);
     return write(root);
+  }
+
+  private static void zeek(ObjectNode root, RstFinding f) {
+    if (f.getZeek() != null) {
+      root.putObject("zeek").put("conn_state", f.getZeek().getConnState()).put("history", f.getZeek().getHistory())
+          .put("point", f.getZeek().getPoint());
+    }
   }
 
   /**
@@ -96,10 +104,20 @@ final class TreeFindingJson {
     network.put("type", f.getRst().getSrc().startsWith("[") ? "ipv6" : "ipv4");
     if (!f.getSightings().isEmpty()) {
       ObjectNode observer = root.putObject("observer");
-      observer.put("name", f.getSightings().get(0).getPoint());
+      observer.put("name", f.getFirstSeenBy() != null ? f.getFirstSeenBy() : f.getSightings().get(0).getPoint());
       observer.put("type", "sensor");
       observer.put("product", "rstscope");
     }
+    if (f.getApplication() != null && f.getApplication().getSni() != null) {
+      root.putObject("tls").putObject("client").put("server_name", f.getApplication().getSni());
+    }
+    if (f.getApplication() != null && f.getApplication().getUrl() != null) {
+      root.putObject("url").put("original", f.getApplication().getUrl());
+    }
+    if (f.getApplication() != null && f.getApplication().getHttpMethod() != null) {
+      root.putObject("http").putObject("request").put("method", f.getApplication().getHttpMethod());
+    }
+    zeek(root, f);
     ObjectNode r = root.putObject("rstscope");
     r.put("finding_id", f.getFindingId());
     r.put("emitter", f.getEmitter().name());
@@ -145,7 +163,7 @@ final class TreeFindingJson {
     if (ip.startsWith("[")) {
       ip = ip.substring(1, ip.length() - 1);
     }
-    node.put("ip", ip);
+    node.put("ip", ip.contains("%") ? ip.substring(0, ip.indexOf('%')) : ip);
     node.put("port", Integer.parseInt(endpoint.substring(colon + 1)));
     node.put("address", ip);
   }

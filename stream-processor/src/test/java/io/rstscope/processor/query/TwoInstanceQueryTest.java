@@ -186,7 +186,8 @@ class TwoInstanceQueryTest {
         + forged.get("location").asText() + "\""), body);
     assertTrue(body.contains("class=\"located-segment forged\" data-location=\"" + forged.get("location").asText() + "\""));
     for (String p : List.of("P1", "P2", "P3")) {
-      assertTrue(body.contains("class=\"lifeline point\" data-name=\"" + p + "\""), "point " + p + " drawn");
+      assertTrue(body.matches("(?s).*class=\"lifeline point [a-z-]+\" data-name=\"" + p + "\" data-coverage=\"[A-Z_]+\".*"),
+          "point " + p + " drawn, with what it saw of the flow");
     }
   }
 
@@ -226,8 +227,15 @@ class TwoInstanceQueryTest {
   @Test
   void shouldServeMetricsHealthReadinessAndTheApiDescription() throws Exception {
     assertEquals(200, get(a, "/health").statusCode());
-    assertEquals(200, get(b, "/ready").statusCode());
+    HttpResponse<String> ready = get(b, "/ready");
+    assertEquals(200, ready.statusCode());
+    JsonNode readiness = JSON.readTree(ready.body());
+    assertTrue(readiness.at("/cluster/reachable").asBoolean(), ready.body());
+    assertTrue(readiness.get("verdictsByFallback").isNumber(), ready.body());
+    assertTrue(readiness.get("points").isObject(), ready.body());
     String metrics = get(a, "/metrics").body();
+    assertTrue(metrics.contains("rstscope_cluster_reachable 1.0"), metrics);
+    assertTrue(metrics.contains("rstscope_verdicts_fallback_total"), metrics);
     assertTrue(metrics.contains("rstscope_store_entries{store=\"flow-state\"}"), metrics);
     assertTrue(metrics.contains("rstscope_recent_findings{cause="));
     assertTrue(metrics.contains("kafka_consumer_fetch_manager_records_lag"), "consumer lag exported");
@@ -269,6 +277,10 @@ class TwoInstanceQueryTest {
     String dom = runChromium(Files.createTempDirectory("chromium-"), "--dump-dom", flowUrl);
     assertTrue(dom.contains("class=\"pkt rst forged\""), "the diagram shows the forged RST:\n" + dom);
     assertTrue(dom.contains("located-segment forged"), "its segment is highlighted");
+    for (String point : List.of("P1", "P2", "P3")) {
+      assertTrue(dom.contains("class=\"lifeline point") && dom.contains("data-name=\"" + point + "\" data-coverage="),
+          point + " keeps its lifeline, with what it saw of the flow");
+    }
     assertTrue(dom.contains(forged.get("cause").asText()), "the evidence names the cause");
     Path shot = out.resolve("flow-forged-rst.png").toAbsolutePath();
     Files.deleteIfExists(shot);

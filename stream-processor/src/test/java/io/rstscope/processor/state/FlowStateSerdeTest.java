@@ -81,9 +81,57 @@ class FlowStateSerdeTest {
       old = in.readAllBytes();
     }
     FlowStateSerde serde = new FlowStateSerde();
-    assertArrayEquals(old, serde.toBytes(f), "same layout, same bytes");
-    assertArrayEquals(old, serde.toBytes(serde.fromBytes(old)), "reads what the stream-based serde wrote");
+    assertArrayEquals(serde.toBytes(f), serde.toBytes(serde.fromBytes(old)), "reads the first layout into the same state");
     assertThrows(SerializationException.class, () -> serde.fromBytes(java.util.Arrays.copyOf(old, old.length - 3)));
+
+    // Layout 2: a run's first ACK and first payload times, and what a RST's payload said.
+    Segment run = segment("P1", 4, true, 0x10, 11);
+    run.progress = true;
+    run.progressPackets = 7;
+    run.progressBytes = 3000;
+    run.progressFirstMicros = 4;
+    run.progressFirstAckMicros = 5;
+    run.progressFirstDataMicros = 4;
+    f.add(run);
+    Segment diagnostic = segment("P1", 6, false, 0x14, 13);
+    diagnostic.rstDataFormat = "COMPACT";
+    diagnostic.rstData = "reason code 2 (Desynchronized state), PEN 0";
+    f.add(diagnostic);
+    byte[] v2;
+    try (java.io.InputStream in = getClass().getResourceAsStream("flow-state-v2.bin")) {
+      v2 = in.readAllBytes();
+    }
+    assertArrayEquals(serde.toBytes(f), serde.toBytes(serde.fromBytes(v2)), "reads layout 2 into the same state");
+    Segment back = serde.fromBytes(v2).segments.get(3);
+    assertEquals(5, back.progressFirstAckMicros);
+    assertEquals("COMPACT", serde.fromBytes(v2).segments.get(4).rstDataFormat);
+    assertEquals(0, serde.fromBytes(v2).kernel.size());
+
+    // Layout 3: layout 2 and the kernel notes (a listener's reset without a named peer, a RST a client accepted).
+    KernelNote listener = new KernelNote();
+    listener.host = "server";
+    listener.sent = true;
+    listener.tsMicros = 1_764_000_000_123_456L;
+    listener.hostPort = 8200;
+    listener.peerUnnamed = true;
+    listener.state = "TCP_LISTEN";
+    listener.reason = "INVALID_SYN";
+    f.addKernel(listener);
+    KernelNote accepted = new KernelNote();
+    accepted.host = "client";
+    accepted.tsMicros = 7;
+    accepted.fromLow = true;
+    accepted.hostPort = 40000;
+    accepted.state = "UNKNOWN";
+    f.addKernel(accepted);
+    byte[] v3;
+    try (java.io.InputStream in = getClass().getResourceAsStream("flow-state-v3.bin")) {
+      v3 = in.readAllBytes();
+    }
+    assertArrayEquals(v3, serde.toBytes(f), "same layout, same bytes");
+    assertArrayEquals(v3, serde.toBytes(serde.fromBytes(v3)));
+    assertEquals("INVALID_SYN", serde.fromBytes(v3).kernel.get(0).reason);
+    assertEquals(5, serde.fromBytes(v3).segments.get(3).progressFirstAckMicros);
   }
 
   @Test
@@ -93,11 +141,8 @@ class FlowStateSerdeTest {
   }
 
   @Test
-  void shouldKeepKernelNotesAndWriteAFlowWithoutThemAsBefore() {
-    FlowState plain = new FlowState();
-    plain.add(segment("P1", 1, true, 0x02, 5));
+  void shouldKeepKernelNotes() {
     FlowStateSerde serde = new FlowStateSerde();
-    assertEquals(1, serde.toBytes(plain)[0], "no kernel notes: the earlier layout, byte for byte");
 
     FlowState f = new FlowState();
     f.add(segment("P1", 1, true, 0x02, 5));
@@ -118,7 +163,7 @@ class FlowStateSerdeTest {
     accepted.state = "UNKNOWN";
     f.addKernel(accepted);
     byte[] bytes = serde.toBytes(f);
-    assertEquals(2, bytes[0]);
+    assertEquals(3, bytes[0]);
     FlowState back = serde.fromBytes(bytes);
     assertEquals(2, back.kernel.size());
     KernelNote b = back.kernel.get(0);

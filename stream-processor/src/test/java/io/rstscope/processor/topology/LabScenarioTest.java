@@ -39,15 +39,34 @@ class LabScenarioTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("scenarios")
   void shouldMatchTheLabTruth(String scenario) throws IOException {
-    check(scenario, false);
+    check(scenario, Mode.AS_CAPTURED);
   }
 
   /** Points delivered one after the other, server side first, with the path configured. */
   @ParameterizedTest(name = "{0}")
   @MethodSource("scenarios")
   void shouldMatchTheLabTruthWhateverTheArrivalOrder(String scenario) throws IOException {
-    check(scenario, true);
+    check(scenario, Mode.POINTS_ONE_AFTER_THE_OTHER);
   }
+
+  /** The path given the wrong way round: the TTLs overrule it, with one notice, and the verdicts stay right. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("scenarios")
+  void shouldNoticeAReversedPathAndStillMatchTheLabTruth(String scenario) throws IOException {
+    List<String> notices = check(scenario, Mode.PATH_REVERSED);
+    if (!notices.isEmpty()) {
+      assertEquals(List.of("path P3,P2,P1 contradicts the TTLs seen (inferred P1,P2,P3); using the inferred order"),
+          notices);
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void shouldNoticeThatAReversedPathContradictsTheFirewallRejectsTtls() throws IOException {
+    List<String> notices = check("firewall_reject", Mode.PATH_REVERSED);
+    assertEquals(1, notices.size(), "said once, on one line");
+  }
+
+  private enum Mode { AS_CAPTURED, POINTS_ONE_AFTER_THE_OTHER, PATH_REVERSED }
 
   private static List<String> reversed(List<String> points) {
     List<String> out = new ArrayList<>(points);
@@ -55,7 +74,7 @@ class LabScenarioTest {
     return out;
   }
 
-  private void check(String scenario, boolean reversedArrival) throws IOException {
+  private List<String> check(String scenario, Mode mode) throws IOException {
     Path dir = LabReplay.CAPTURES.resolve(scenario);
     JsonNode truth = JSON.readTree(dir.resolve("truth.json").toFile());
     List<String> points = new ArrayList<>();
@@ -63,10 +82,15 @@ class LabScenarioTest {
     assumeTrue(points.stream().allMatch(p -> Files.exists(dir.resolve(p + ".pcap"))), "captures missing");
 
     List<RstFinding> findings;
-    ProcessorConfig config = reversedArrival ? ProcessorConfig.builder().pathOrder(points).build()
-        : ProcessorConfig.defaults();
+    List<String> notices = new java.util.concurrent.CopyOnWriteArrayList<>();
+    ProcessorConfig config = switch (mode) {
+      case AS_CAPTURED -> ProcessorConfig.defaults();
+      case POINTS_ONE_AFTER_THE_OTHER -> ProcessorConfig.builder().pathOrder(points).build();
+      case PATH_REVERSED -> ProcessorConfig.builder().pathOrder(reversed(points)).notices(notices::add).build();
+    };
     try (TopologyFixture fx = new TopologyFixture(config)) {
-      fx.pipe(reversedArrival ? LabReplay.sequential(scenario, reversed(points)) : LabReplay.scenario(scenario, points));
+      fx.pipe(mode == Mode.POINTS_ONE_AFTER_THE_OTHER ? LabReplay.sequential(scenario, reversed(points))
+          : LabReplay.scenario(scenario, points));
       findings = new ArrayList<>(fx.findings());
       assertEquals(0, fx.pending(), "every RST decided once the final watermarks are in");
     }
@@ -101,5 +125,6 @@ class LabScenarioTest {
     }
     System.out.println(report);
     assertTrue(wrong.isEmpty(), scenario + ":\n  " + String.join("\n  ", wrong) + "\n" + report);
+    return notices;
   }
 }

@@ -29,6 +29,10 @@ final class TopologyFixture implements AutoCloseable {
   final TestOutputTopic<String, String> hops;
 
   TopologyFixture(ProcessorConfig config) {
+    this(config, new PointHealthBoard());
+  }
+
+  TopologyFixture(ProcessorConfig config, PointHealthBoard board) {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "rstscope-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
@@ -38,7 +42,7 @@ final class TopologyFixture implements AutoCloseable {
       throw new java.io.UncheckedIOException(e);
     }
     props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class.getName());
-    driver = new TopologyTestDriver(RstTopology.build(config, topics), props, Instant.parse("2026-11-25T00:00:00Z"));
+    driver = new TopologyTestDriver(RstTopology.build(config, topics, board), props, Instant.parse("2026-11-25T00:00:00Z"));
     packets = driver.createInputTopic(topics.packets.name(), topics.packets.keySerde().serializer(),
         topics.packets.valueSerde().serializer());
     kernel = driver.createInputTopic(topics.kernel.name(), topics.kernel.keySerde().serializer(),

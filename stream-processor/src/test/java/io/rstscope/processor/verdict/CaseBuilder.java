@@ -42,6 +42,17 @@ final class CaseBuilder {
     return this;
   }
 
+  /**
+   * Only these points report, the packets added so far stay (those at other points then look like another
+   * capture's); unlike {@link #onlyPoints} the TTLs keep the three-point layout.
+   */
+  CaseBuilder onlyPointsKeepingPackets(String... names) {
+    List<String> keep = List.of(names);
+    points.keySet().retainAll(keep);
+    packets.removeIf(p -> !keep.contains(p.point()));
+    return this;
+  }
+
   static int ttl(String point, boolean fromClient) {
     int i = List.of("P1", "P2", "P3").indexOf(point);
     return fromClient ? 64 - i : 62 + i;
@@ -65,8 +76,10 @@ final class CaseBuilder {
       long ts = T0 + (long) (ms * 1000) + i * 100L;
       int ttl = ttlOverride > 0 ? ttlOverride - (fromClient ? path.indexOf(p) : path.size() - 1 - path.indexOf(p))
           : ttl(p, fromClient);
+      long seqEnd = (seq + len + (TcpFlags.has(flagBits, TcpFlags.SYN) ? 1 : 0)
+          + (TcpFlags.has(flagBits, TcpFlags.FIN) ? 1 : 0)) & 0xffffffffL;
       packets.add(new RstCase.Pkt(p, ts, ts, fromClient, flagBits, seq, ack, len, ttl, ttl, ttl, 0, 64240,
-          false, 0, hintKind, hintText, rstId, packets.size()));
+          false, 0, hintKind, hintText, rstId, packets.size(), seqEnd));
     }
     return this;
   }
@@ -77,6 +90,7 @@ final class CaseBuilder {
 
   /** The RST under judgement, seen at the given points with the given TTL at its first one (-1: the sender's own). */
   CaseBuilder rst(double ms, boolean fromClient, String flags, long seq, long ack, int firstTtl, String... at) {
+    sightings.clear(); // a builder may be reused for another RST over the same packets
     rstFromClient = fromClient;
     rstSeq = seq;
     rstAck = ack;
@@ -107,6 +121,6 @@ final class CaseBuilder {
   }
 
   Verdict judge() {
-    return RstJudge.judge(build());
+    return VerdictEngine.decide(build());
   }
 }

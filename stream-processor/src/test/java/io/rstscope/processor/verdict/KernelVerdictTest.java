@@ -36,18 +36,18 @@ class KernelVerdictTest {
   }
 
   private static Verdict judge(RstCase c, KernelView k) {
-    return KernelVerdict.apply(c, RstJudge.judge(c), k);
+    return KernelVerdict.apply(c, VerdictEngine.decide(c), k);
   }
 
   private static String code(Verdict v, int i) {
-    return v.evidence().get(i).code();
+    return v.evidence().get(i).code().name();
   }
 
   @Test
   void shouldLeaveTheVerdictExactlyAsItWasWithoutAnyProbe() {
     RstCase c = handshake().packet(10, true, "PA", CISN + 1, SISN + 1, 100)
         .rst(20, false, "RA", SISN + 1, CISN + 101, -1, "P1", "P2", "P3").build();
-    Verdict packets = RstJudge.judge(c);
+    Verdict packets = VerdictEngine.decide(c);
     assertSame(packets, KernelVerdict.apply(c, packets, KernelView.none()));
   }
 
@@ -80,7 +80,7 @@ class KernelVerdictTest {
     // The injector copies the server's TTL and sits between P3 and the server: the packets see the server's RST.
     RstCase c = handshake().packet(10, true, "PA", CISN + 1, SISN + 1, 100)
         .rst(20, false, "RA", SISN + 1, CISN + 101, -1, "P1", "P2", "P3").build();
-    Verdict packets = RstJudge.judge(c);
+    Verdict packets = VerdictEngine.decide(c);
     assertFalse(packets.forged(), "the packets alone are fooled");
     Verdict v = KernelVerdict.apply(c, packets, new KernelView(List.of(), Probe.NONE, Probe.COMPLETE, TOLERANCE));
     assertTrue(v.forged());
@@ -92,7 +92,7 @@ class KernelVerdictTest {
   @Test
   void shouldNotCallItForgedWhenTheProbeLostEventsOrDidNotCoverTheServer() {
     RstCase c = handshake().rst(20, false, "RA", SISN + 1, CISN + 1, -1, "P1", "P2", "P3").build();
-    Verdict packets = RstJudge.judge(c);
+    Verdict packets = VerdictEngine.decide(c);
     for (Probe probe : List.of(Probe.LOSSY, Probe.NONE)) {
       Verdict v = KernelVerdict.apply(c, packets, new KernelView(List.of(), Probe.COMPLETE, probe, TOLERANCE));
       assertEquals(packets.forged(), v.forged(), probe.name());
@@ -141,7 +141,7 @@ class KernelVerdictTest {
     Report accepted = new Report(rstTime(c) + 300, false, true, false, "client", null, "UNKNOWN");
     Verdict v = judge(c, new KernelView(List.of(serverSent(c, 0, "TCP_STATE", "TCP_CLOSE"), accepted),
         Probe.COMPLETE, Probe.COMPLETE, TOLERANCE));
-    assertTrue(v.evidence().stream().anyMatch(e -> e.code().equals("KERNEL_ACCEPTED")));
+    assertTrue(v.evidence().stream().anyMatch(e -> e.code() == EvidenceCode.KERNEL_ACCEPTED));
     assertEquals(Cause.abort, v.cause());
   }
 

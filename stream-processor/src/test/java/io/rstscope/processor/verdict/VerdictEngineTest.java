@@ -11,16 +11,16 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The verdict rules one by one, on cases shaped like the lab's three-point path. */
-class RstJudgeTest {
+class VerdictEngineTest {
   private static final long CISN = 1000;
   private static final long SISN = 5000;
 
   private static boolean has(Verdict v, String code) {
-    return v.evidence().stream().anyMatch(e -> e.code().equals(code));
+    return v.evidence().stream().anyMatch(e -> e.code().name().equals(code));
   }
 
   private static String detail(Verdict v, String code) {
-    return v.evidence().stream().filter(e -> e.code().equals(code)).findFirst().orElseThrow().detail();
+    return v.evidence().stream().filter(e -> e.code().name().equals(code)).findFirst().orElseThrow().detail();
   }
 
   private static CaseBuilder handshake() {
@@ -61,7 +61,7 @@ class RstJudgeTest {
     assertEquals("segment:P2-P3", v.location().text());
     assertTrue(v.forged());
     assertEquals(Cause.bypass_block, v.cause());
-    assertEquals("NOT_SEEN_AT", v.evidence().get(0).code(), "strongest evidence first");
+    assertEquals("NOT_SEEN_AT", v.evidence().get(0).code().name(), "strongest evidence first");
     assertTrue(detail(v, "TTL_MISMATCH").contains("at P2 server packets TTL 63, this RST 128"), detail(v, "TTL_MISMATCH"));
   }
 
@@ -75,14 +75,27 @@ class RstJudgeTest {
   }
 
   @Test
-  void shouldCallAForgedRstWithTheServersTtlButDataAfterItForged() {
+  void shouldCallARstForgedWhenTheSenderKeptSendingAndItsTtlDiffers() {
     Verdict v = new CaseBuilder().onlyPoints("P1")
         .packet(0, true, "S", CISN, 0, 0).packet(1, false, "SA", SISN, CISN + 1, 0)
-        .rst(1.5, false, "R", SISN + 1, 0, 62, "P1")
+        .rst(1.5, false, "R", SISN + 1, 0, 128, "P1")
         .packet(300, false, "PA", SISN + 1, CISN + 1, 20).judge();
     assertTrue(v.forged());
     assertTrue(has(v, "DATA_AFTER_RST"));
     assertEquals("segment:P1-server", v.location().text());
+  }
+
+  @Test
+  void shouldAccuseNobodyWhenTheTtlIsTheSendersOwnDespiteDataAfterIt() {
+    Verdict v = new CaseBuilder().onlyPoints("P1")
+        .packet(0, true, "S", CISN, 0, 0).packet(1, false, "SA", SISN, CISN + 1, 0)
+        .rst(1.5, false, "R", SISN + 1, 0, 62, "P1")
+        .packet(300, false, "PA", SISN + 1, CISN + 1, 20).judge();
+    assertFalse(v.forged(), "a TTL matching the sender's at every point is never called forged on single-point tells");
+    assertEquals(Emitter.unknown, v.emitter());
+    assertEquals("unknown", v.location().text());
+    assertEquals("EVIDENCE_CONFLICT", v.evidence().get(0).code().name());
+    assertTrue(v.confidence() <= 0.5);
   }
 
   @Test
@@ -216,8 +229,8 @@ class RstJudgeTest {
     RstCase dropping = new RstCase(base.findingId(), base.client(), base.server(), base.rolesFrom(), base.fromClient(),
         base.seq(), base.ack(), base.flags(), base.ipId(), base.sightings(), base.path(), points, base.packets(),
         base.thresholds());
-    Verdict clean = RstJudge.judge(base);
-    Verdict weak = RstJudge.judge(dropping);
+    Verdict clean = VerdictEngine.decide(base);
+    Verdict weak = VerdictEngine.decide(dropping);
     assertTrue(detail(weak, "NOT_SEEN_AT").contains("reported drops"));
     assertTrue(weak.confidence() < clean.confidence());
   }
@@ -234,8 +247,8 @@ class RstJudgeTest {
 
   @Test
   void shouldNoteAResetWithoutAckOnAnEstablishedConnection() {
-    Verdict v = handshake().packet(3, true, "PA", CISN + 1, SISN + 1, 100)
-        .rst(4, false, "R", SISN + 1, 0, -1, "P1", "P2", "P3").judge();
+    Verdict v = handshake().packet(3, false, "PA", SISN + 1, CISN + 1, 50).packet(4, true, "PA", CISN + 1, SISN + 51, 100)
+        .rst(5, false, "R", SISN + 51, 0, -1, "P1", "P2", "P3").judge();
     assertTrue(detail(v, "RST_WITHOUT_ACK").contains("established"));
     assertEquals(Cause.no_socket, v.cause(), "a bare R answering a segment: the host had no socket for it");
   }
@@ -243,6 +256,6 @@ class RstJudgeTest {
   @Test
   void shouldBeDeterministic() {
     RstCase c = handshake().rst(1.5, false, "R", SISN + 1, 0, 128, "P1", "P2").build();
-    assertEquals(RstJudge.judge(c), RstJudge.judge(c));
+    assertEquals(VerdictEngine.decide(c), VerdictEngine.decide(c));
   }
 }

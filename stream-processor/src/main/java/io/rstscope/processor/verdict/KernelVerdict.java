@@ -26,8 +26,9 @@ import java.util.Set;
  * <ul>
  *   <li>The claimed sender's kernel logged a matching {@code tcp_send_reset}: the RST is that host's, not forged,
  *       and its cause follows from the kernel's reason and state ({@link KernelCauses}); evidence KERNEL_REASON.
- *   <li>The claimed sender was probed (without loss) at the RST's time and its kernel logged none: the RST in its
- *       name is forged, however well its TTL imitates the host's; evidence KERNEL_SENT_NONE.
+ *   <li>The claimed sender was probed (without loss) at the RST's time and its kernel logged none for it: the RST
+ *       in its name is forged; evidence KERNEL_SENT_NONE. Silence alone is not proof against packets that fit the
+ *       host exactly (see {@link #silenceIsProof}): a recording may have been filtered and lack the event.
  *   <li>The receiver's kernel logged a matching {@code tcp_receive_reset}: this RST ended the connection
  *       (KERNEL_ACCEPTED); when the receiver was probed and accepted another RST instead, KERNEL_NOT_ACCEPTED.
  * </ul>
@@ -67,7 +68,7 @@ public final class KernelVerdict {
           + (row == null ? "; the cause is the packets'" : ": " + row.meaning())));
       out = new Verdict(fromClient ? Emitter.client : Emitter.server, at, false, Math.max(v.confidence(), 0.99),
           v.phase(), cause, v.evidence(), Recommendations.of(cause, Facts.of(c), at), v.relatedFindingId());
-    } else if (k.probe(fromClient) == Probe.COMPLETE) {
+    } else if (k.probe(fromClient) == Probe.COMPLETE && silenceIsProof(c, v, k)) {
       Location at = injectedAt(c, v.location());
       Cause cause = v.forged() || MIDDLEBOX_CAUSES.contains(v.cause()) ? v.cause() : forgedCause(c);
       kernelClues.add(new Verdict.Clue(EvidenceCode.KERNEL_SENT_NONE, "the " + sender + "'s kernel was probed and sent no RST"
@@ -90,6 +91,27 @@ public final class KernelVerdict {
     evidence.addAll(out.evidence());
     return new Verdict(out.emitter(), out.location(), out.forged(), out.confidence(), out.phase(), out.cause(),
         evidence, out.recommendation(), out.relatedFindingId());
+  }
+
+  /**
+   * Whether the claimed sender's kernel saying nothing about this RST proves it forged. It does when the packets
+   * already doubt the host (forged, another emitter, or no TTL match at the points) or when that kernel reported
+   * another RST of this flow's direction within the tolerance (it watched this flow then, and that report belongs
+   * to another RST). It does not when the RST's TTL and sightings fit the host exactly and the kernel reported
+   * nothing at all for this direction at that time: a recording may lack events (the lab's, filtered by address,
+   * lost a listener's resets without a named peer), and a forged verdict needs proof, not absence.
+   */
+  static boolean silenceIsProof(RstCase c, Verdict packets, KernelView k) {
+    boolean fromClient = c.fromClient();
+    boolean fitsTheHost = !packets.forged() && packets.emitter() == (fromClient ? Emitter.client : Emitter.server)
+        && packets.evidence().stream().anyMatch(e -> e.code() == EvidenceCode.TTL_MATCH)
+        && packets.evidence().stream().noneMatch(e -> e.code() == EvidenceCode.TTL_MISMATCH);
+    if (!fitsTheHost) {
+      return true;
+    }
+    long t = firstSighting(c);
+    return k.reports().stream().anyMatch(r -> r.sent() && r.rstFromClient() == fromClient
+        && Math.abs(r.tsMicros() - t) <= k.toleranceMicros());
   }
 
   /**

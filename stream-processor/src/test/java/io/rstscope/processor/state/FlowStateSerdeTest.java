@@ -111,7 +111,7 @@ class FlowStateSerdeTest {
     KernelNote listener = new KernelNote();
     listener.host = "server";
     listener.sent = true;
-    listener.tsMicros = 1_764_000_000_123_456L;
+    listener.tsMicros = 3; // within the segments' times: the state's last activity stays as in layout 2's bytes
     listener.hostPort = 8200;
     listener.peerUnnamed = true;
     listener.state = "TCP_LISTEN";
@@ -119,7 +119,7 @@ class FlowStateSerdeTest {
     f.addKernel(listener);
     KernelNote accepted = new KernelNote();
     accepted.host = "client";
-    accepted.tsMicros = 7;
+    accepted.tsMicros = 5;
     accepted.fromLow = true;
     accepted.hostPort = 40000;
     accepted.state = "UNKNOWN";

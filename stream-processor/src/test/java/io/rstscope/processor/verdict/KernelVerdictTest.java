@@ -76,13 +76,32 @@ class KernelVerdictTest {
   }
 
   @Test
-  void shouldCallARstWithTheServersOwnTtlForgedWhenTheProbedServerSentNone() {
-    // The injector copies the server's TTL and sits between P3 and the server: the packets see the server's RST.
+  void shouldNotCallARstThatFitsTheServerForgedOnTheKernelsSilenceAlone() {
+    // The RST has the server's TTL at every point and the server's kernel reported nothing at all for this
+    // direction: a recording may lack the event (a filtered one did lose a listener's resets), so no proof.
     RstCase c = handshake().packet(10, true, "PA", CISN + 1, SISN + 1, 100)
         .rst(20, false, "RA", SISN + 1, CISN + 101, -1, "P1", "P2", "P3").build();
     Verdict packets = VerdictEngine.decide(c);
-    assertFalse(packets.forged(), "the packets alone are fooled");
+    assertTrue(packets.evidence().stream().anyMatch(e -> e.code() == EvidenceCode.TTL_MATCH), packets.toString());
     Verdict v = KernelVerdict.apply(c, packets, new KernelView(List.of(), Probe.NONE, Probe.COMPLETE, TOLERANCE));
+    assertFalse(v.forged());
+    assertEquals(packets.emitter(), v.emitter());
+    assertEquals(packets.cause(), v.cause());
+    assertTrue(v.evidence().stream().noneMatch(e -> e.code() == EvidenceCode.KERNEL_SENT_NONE));
+  }
+
+  @Test
+  void shouldCallARstWithTheServersOwnTtlForgedWhenTheServersKernelReportedAnotherOne() {
+    // The injector copies the server's TTL and sits between P3 and the server: the packets see the server's RST;
+    // the server's kernel, watching this flow, reported one RST of this direction 1.48 s later (inside the
+    // tolerance), which pairs with the server's own RST at 1.5 s: this one is not the kernel's.
+    RstCase c = handshake().packet(10, true, "PA", CISN + 1, SISN + 1, 100)
+        .packet(1500, false, "R", SISN + 1, 0, 0)
+        .rst(20, false, "RA", SISN + 1, CISN + 101, -1, "P1", "P2", "P3").build();
+    Verdict packets = VerdictEngine.decide(c);
+    assertFalse(packets.forged(), "the packets alone are fooled");
+    Verdict v = KernelVerdict.apply(c, packets, new KernelView(List.of(serverSent(c, 1_480_000, "NO_SOCKET",
+        "UNKNOWN")), Probe.NONE, Probe.COMPLETE, TOLERANCE));
     assertTrue(v.forged());
     assertEquals(Emitter.middlebox, v.emitter());
     assertEquals(Location.segment("P3", "server"), v.location());

@@ -1,7 +1,6 @@
 package io.rstscope.processor.evaluate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.rstscope.deploy.testing.LabCaptures;
@@ -46,7 +45,8 @@ class LabCorpusTest {
         "0004", "no truth.json"), corpus.skipped());
     LabCorpus.Configuration first = corpus.configurations().get(0);
     assertEquals(List.of("P1", "P2", "P3"), List.copyOf(first.captures().keySet()));
-    assertNull(first.kernelTrace());
+    // The lab records the kernel's reset reports beside every scenario's captures.
+    assertEquals(dir.resolve("0001").resolve("kernel.jsonl"), first.kernelTrace());
     assertEquals(List.of("P1", "P2", "P3"), LabTruth.read(first.dir()).path());
   }
 

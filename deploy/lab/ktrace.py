@@ -91,10 +91,15 @@ def to_jsonl(ev):
     return json.dumps(dict(ts=utc(ev['t']), event=ev['event'], src=ev['src'], dst=ev['dst'],
                            state=ev['state'], reason=ev['reason']), separators=(',', ':'))
 
+UNNAMED_PEERS = ('0.0.0.0:0', '[::]:0')
+
 def keep_only(events, addrs):
-    """events whose source or destination address belongs to one of addrs (the configuration's hosts)"""
+    """events whose source or destination address belongs to one of addrs (the configuration's hosts);
+    a listener's reset without a named peer (destination 0.0.0.0:0 or [::]:0, e.g. an overflowing accept
+    queue: reason INVALID_SYN, state TCP_LISTEN) is kept through its source, the listener's address"""
     addrs = set(addrs)
-    return [e for e in events if host_of(e['src']) in addrs or host_of(e['dst']) in addrs]
+    return [e for e in events if host_of(e['src']) in addrs
+            or (e['dst'] not in UNNAMED_PEERS and host_of(e['dst']) in addrs)]
 
 class KernelTrace:
     """A private tracefs instance with both RST tracepoints, read by a thread."""

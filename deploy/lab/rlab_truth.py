@@ -2,8 +2,8 @@
 
 Who sent a RST, in this order:
   1. the injector's or the agent's own log (exact src, dst, seq, ack, flags, IP ID) -> forged;
-  2. a tcp_send_reset the kernel logged for that 4-tuple (a listener's wildcard source matched
-     by port) within [-0.05 s, +1 s] of its first sighting -> the endpoint; the cause follows
+  2. a tcp_send_reset the kernel logged for that 4-tuple (a listener's wildcard source, or a
+     listener's reset without a named peer, matched by port) within [-0.05 s, +1 s] of its first sighting -> the endpoint; the cause follows
      from the event's kernel rules (kind, role, reason), else from the collateral rules;
   3. a firewall device of the configuration (router, direction) -> forged, that device.
 Then every verdict is cross-checked against the captures: the points that saw it are exactly
@@ -13,7 +13,7 @@ emitter's initial TTL minus the routers it crossed (an injector's packets also c
 they are injected into).
 """
 import ipaddress
-from truth import read_point, group_rsts
+from truth import read_point, group_rsts, kernel_claims, UNNAMED_PEERS
 import rlab_events as E
 
 def host(ep):
@@ -87,8 +87,7 @@ def explanations(cfg, topo, ev, g, pkts, src_role, toward, forged, sends):
     # 2. the endpoint's kernel said it sent it
     best = None
     for k in sends:
-        if k.get('_used') or k['dst'] != g['dst']: continue
-        if not (k['src'] == g['src'] or (is_wildcard(k['src']) and port(k['src']) == port(g['src']))): continue
+        if k.get('_used') or not kernel_claims(k, g): continue
         dt = g['first_tsc'] - k['t']
         if -0.05 <= dt <= 1.0 and (best is None or abs(dt) < abs(g['first_tsc'] - best['t'])):
             best = k
@@ -194,7 +193,7 @@ def decide(cfg, client, server, pcaps, kernel, forged):
         rsts.append(entry)
     # kernel RSTs that a point downstream should have seen
     for k in sends:
-        if k.get('_used') or is_wildcard(k['src']): continue
+        if k.get('_used') or is_wildcard(k['src']) or k['dst'] in UNNAMED_PEERS: continue
         role = topo.role_of(k['src'])
         ev = by_port.get(port(k['src']) if role == 'server' else port(k['dst']))
         if role is None or ev is None: continue

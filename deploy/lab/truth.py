@@ -181,14 +181,27 @@ def read_kernel(path):
         out.append(e)
     return out
 
+WILDCARD_HOSTS = ('0.0.0.0', '[::]', '::')
+UNNAMED_PEERS = ('0.0.0.0:0', '[::]:0')
+
+def _ep_host(ep): return ep.rsplit(':', 1)[0]
+def _ep_port(ep): return ep.rsplit(':', 1)[1]
+
+def kernel_claims(k, g):
+    """whether tcp_send_reset event k is about RST group g: the same 4-tuple; a listener bound to every
+    address (wildcard source) matched by its port; or a listener's reset whose peer the kernel did not
+    name (destination 0.0.0.0:0 or [::]:0: an overflowing accept queue, reason INVALID_SYN, state
+    TCP_LISTEN) matched by the listener's port and address (or its wildcard)"""
+    if k['event'] != 'tcp_send_reset': return False
+    same_src = k['src'] == g['src'] or (_ep_host(k['src']) in WILDCARD_HOSTS and _ep_port(k['src']) == _ep_port(g['src']))
+    return same_src and (k['dst'] == g['dst'] or k['dst'] in UNNAMED_PEERS)
+
 def kernel_match(kernel, g):
-    """the tcp_send_reset an endpoint logged for RST group g (4-tuple; a listener's wildcard source
-    by port; within [-0.05 s, +1 s] of its first sighting), each used once"""
+    """the tcp_send_reset an endpoint logged for RST group g (kernel_claims; within [-0.05 s, +1 s] of
+    its first sighting), each used once"""
     best = None
     for k in kernel:
-        if k['event'] != 'tcp_send_reset' or k.get('_used') or k['dst'] != g['dst']: continue
-        wild = k['src'].rsplit(':', 1)[0] in ('0.0.0.0', '[::]')
-        if k['src'] != g['src'] and not (wild and k['src'].rsplit(':', 1)[1] == g['src'].rsplit(':', 1)[1]): continue
+        if k.get('_used') or not kernel_claims(k, g): continue
         dt = g['first_tsc'] - k['t']
         if -0.05 <= dt <= 1.0 and (best is None or abs(dt) < abs(g['first_tsc'] - best['t'])): best = k
     if best: best['_used'] = True

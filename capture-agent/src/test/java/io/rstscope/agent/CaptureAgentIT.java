@@ -31,11 +31,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Publishes real captures to a real in-process KRaft broker and reads everything back. */
 @ExtendWith(KafkaTestCluster.class)
-class CaptureAgentIT {
+public class CaptureAgentIT {
   private static final Path LAB = Path.of("src/test/resources/lab");
   private static final Path THIRD_PARTY = Path.of("src/test/resources/third-party");
 
-  static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrap, String topic, int expectedAtLeast) {
+  public static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrap, String topic, int expectedAtLeast) {
     Properties props = new Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

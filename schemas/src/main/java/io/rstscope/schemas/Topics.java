@@ -1,6 +1,7 @@
 package io.rstscope.schemas;
 
 import io.rstscope.avro.FlowKey;
+import io.rstscope.avro.KernelReset;
 import io.rstscope.avro.PacketSummary;
 import io.rstscope.avro.PointStatus;
 import io.rstscope.avro.RstFinding;
@@ -21,6 +22,8 @@ public final class Topics {
 
   public final TopicSpec<FlowKey, PacketSummary> packets;
   public final TopicSpec<String, PointStatus> points;
+  /** Same key and partition count as packets: a flow's kernel events and summaries meet in one task. */
+  public final TopicSpec<FlowKey, KernelReset> kernel;
   public final TopicSpec<FlowKey, RstFinding> findings;
   public final TopicSpec<String, String> findingsJson;
   public final TopicSpec<String, String> findingsOcsf;
@@ -39,6 +42,9 @@ public final class Topics {
     packets = new TopicSpec<>(prefix + ".packets", FLOW_KEY, AvroSerde.of(PacketSummary.class),
         flowPartitions, false, Duration.ofHours(6),
         "packet summaries from every point, keyed by canonical flow key");
+    kernel = new TopicSpec<>(prefix + ".kernel", FLOW_KEY, AvroSerde.of(KernelReset.class),
+        flowPartitions, false, Duration.ofHours(6),
+        "RSTs the endpoints' own kernels sent or accepted (kernel probes), keyed by canonical flow key like packets");
     points = new TopicSpec<>(prefix + ".points", Serdes.String(), AvroSerde.of(PointStatus.class),
         1, true, day, "latest heartbeat of every observation point (table)");
     findings = new TopicSpec<>(prefix + ".findings", FLOW_KEY, AvroSerde.of(RstFinding.class),
@@ -60,6 +66,6 @@ public final class Topics {
   }
 
   public List<TopicSpec<?, ?>> all() {
-    return List.of(packets, points, findings, findingsJson, findingsOcsf, scans, hops, deadLetter);
+    return List.of(packets, kernel, points, findings, findingsJson, findingsOcsf, scans, hops, deadLetter);
   }
 }

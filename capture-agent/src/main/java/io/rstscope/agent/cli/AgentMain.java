@@ -21,18 +21,23 @@ public final class AgentMain {
   }
 
   public static int execute(String[] args, PrintStream err) {
-    CommandLine cli = new CommandLine(new AgentCommand());
+    return execute(new AgentCommand(), "agent", args, err);
+  }
+
+  /** Runs a command of this module ({@code agent}, {@code probe}) with the same error handling and exit codes. */
+  static int execute(Object command, String name, String[] args, PrintStream err) {
+    CommandLine cli = new CommandLine(command);
     cli.setErr(new java.io.PrintWriter(err, true));
     cli.setParameterExceptionHandler((ex, a) -> {
-      err.println("rstscope agent: " + ex.getMessage().replace('\n', ' ') + " (try --help)");
+      err.println("rstscope " + name + ": " + ex.getMessage().replace('\n', ' ') + " (try --help)");
       return EXIT_BAD_INPUT;
     });
     cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
       if (ex instanceof AgentException) {
-        err.println("rstscope agent: " + ex.getMessage());
+        err.println("rstscope " + name + ": " + ex.getMessage());
         return EXIT_BAD_INPUT;
       }
-      err.println("rstscope agent: unexpected error: " + ex);
+      err.println("rstscope " + name + ": unexpected error: " + ex);
       if (System.getenv("RSTSCOPE_DEBUG") != null) {
         ex.printStackTrace(err);
       }

@@ -3,9 +3,11 @@ package io.rstscope.agent.publish;
 import io.rstscope.agent.AgentException;
 import io.rstscope.agent.policy.Summaries;
 import io.rstscope.avro.FlowKey;
+import io.rstscope.avro.KernelReset;
 import io.rstscope.avro.PacketSummary;
 import io.rstscope.avro.PointStatus;
 import io.rstscope.schemas.FlowKeys;
+import io.rstscope.schemas.KernelEvents;
 import io.rstscope.schemas.TopicSpec;
 import io.rstscope.schemas.Topics;
 import java.time.Duration;
@@ -63,6 +65,7 @@ public final class KafkaPublisher implements Publisher {
   private final Serializer<PacketSummary> summarySerializer;
   private final Serializer<String> pointKeySerializer;
   private final Serializer<PointStatus> statusSerializer;
+  private final Serializer<KernelReset> kernelSerializer;
 
   private final boolean waitWhenFull;
   private final AtomicLong inFlight = new AtomicLong();
@@ -76,6 +79,7 @@ public final class KafkaPublisher implements Publisher {
   private long lastDropLogNanos;
   private long droppedAtLastLog;
   private int partitions = -1;
+  private int kernelPartitions = -1;
   private final byte[] watermarkKey;
   /** Summaries, heartbeats and watermarks waiting for the sender thread, in capture order. */
   private final BlockingQueue<Outgoing> queue;
@@ -136,6 +140,7 @@ public final class KafkaPublisher implements Publisher {
     this.summarySerializer = topics.packets.valueSerde().serializer();
     this.pointKeySerializer = topics.points.keySerde().serializer();
     this.statusSerializer = topics.points.valueSerde().serializer();
+    this.kernelSerializer = topics.kernel.valueSerde().serializer();
     this.watermarkKey = keySerializer.serialize(topics.packets.name(),
         FlowKeys.of(new byte[4], 0, new byte[4], 0));
     Properties props = new Properties();
@@ -241,15 +246,22 @@ public final class KafkaPublisher implements Publisher {
 
   @Override
   public void awaitCluster() {
+    awaitCluster(List.of(topics.packets, topics.points));
+  }
+
+  /** Waits until each of these topics has partitions (a kernel probe needs kernel and points). */
+  public void awaitCluster(List<TopicSpec<?, ?>> needed) {
     long deadline = System.nanoTime() + startupTimeout.toNanos();
     String why = null;
-    for (TopicSpec<?, ?> topic : List.of(topics.packets, topics.points)) {
+    for (TopicSpec<?, ?> topic : needed) {
       while (true) {
         try {
           List<PartitionInfo> info = producer.partitionsFor(topic.name());
           if (info != null && !info.isEmpty()) {
             if (topic == topics.packets) {
               partitions = info.size();
+            } else if (topic == topics.kernel) {
+              kernelPartitions = info.size();
             }
             break;
           }
@@ -262,12 +274,39 @@ public final class KafkaPublisher implements Publisher {
         }
       }
     }
-    log.info("connected to {}: {} has {} partitions", bootstrap, topics.packets.name(), partitions);
+    TopicSpec<?, ?> first = needed.get(0);
+    log.info("connected to {}: {} has {} partitions", bootstrap, first.name(),
+        first == topics.kernel ? kernelPartitions : partitions);
   }
 
   @Override
   public void accept(FlowKey key, PacketSummary summary) {
-    // A replay waits for room, but not for ever: a cluster gone for longer than FLUSH_WAIT drops.
+    String topic = topics.packets.name();
+    send(new ProducerRecord<>(topic, keySerializer.serialize(topic, key), summarySerializer.serialize(topic, summary)),
+        Summaries.micros(summary.getCaptureTime()));
+  }
+
+  /**
+   * A kernel probe's event on the kernel topic, keyed by its flow like a summary (and counted with them); one whose
+   * peer the kernel did not name goes to every partition, where the processor matches it by port. Waits for room
+   * like a replay when this publisher was made for one, else drops and counts.
+   */
+  public void kernelReset(KernelReset event) {
+    String topic = topics.kernel.name();
+    byte[] k = keySerializer.serialize(topic, event.getFlow());
+    byte[] v = kernelSerializer.serialize(topic, event);
+    long micros = Summaries.micros(event.getTime());
+    if (!KernelEvents.peerUnnamed(event)) {
+      send(new ProducerRecord<>(topic, k, v), micros);
+      return;
+    }
+    for (int p = 0; p < Math.max(kernelPartitions, 0); p++) {
+      send(new ProducerRecord<>(topic, p, k, v), micros);
+    }
+  }
+
+  /** A replay waits for room, but not for ever: a cluster gone for longer than FLUSH_WAIT drops. */
+  private void send(ProducerRecord<byte[], byte[]> record, long captureMicros) {
     long waitUntil = waitWhenFull ? System.nanoTime() + FLUSH_WAIT.toNanos() : 0;
     while (waitWhenFull && inFlight.get() >= maxBuffered && sender.isAlive() && !closing
         && System.nanoTime() < waitUntil) {
@@ -278,18 +317,14 @@ public final class KafkaPublisher implements Publisher {
         break;
       }
     }
-    long micros = Summaries.micros(summary.getCaptureTime());
     if (inFlight.get() >= maxBuffered) {
-      drop(micros, "buffer full: " + maxBuffered + " summaries unacknowledged");
+      drop(captureMicros, "buffer full: " + maxBuffered + " records unacknowledged");
       return;
     }
-    String topic = topics.packets.name();
-    byte[] k = keySerializer.serialize(topic, key);
-    byte[] v = summarySerializer.serialize(topic, summary);
     inFlight.incrementAndGet();
-    if (!enqueue(new Outgoing(new ProducerRecord<>(topic, k, v), new SummaryAck(micros), micros))) {
+    if (!enqueue(new Outgoing(record, new SummaryAck(captureMicros), captureMicros))) {
       inFlight.decrementAndGet();
-      drop(micros, "send queue full");
+      drop(captureMicros, "send queue full");
     }
   }
 

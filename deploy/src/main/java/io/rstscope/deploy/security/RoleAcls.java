@@ -18,8 +18,9 @@ import org.apache.kafka.common.resource.ResourceType;
  *
  * <ul>
  *   <li><b>agent</b> (one SCRAM user per site, names starting with {@code agent}): write
- *       summaries and heartbeats (packets, points) and idempotent writes; nothing else, no reads.
- *   <li><b>processor</b>: read packets and points; write findings, findings.json, scans, hops and
+ *       summaries, kernel probes' events and heartbeats (packets, kernel, points) and idempotent writes;
+ *       nothing else, no reads. A kernel probe runs as an agent user.
+ *   <li><b>processor</b>: read packets, kernel and points; write findings, findings.json, scans, hops and
  *       the dead-letter topic; everything on its own internal topics, consumer group and
  *       transactional ids (all prefixed with its application.id; exactly_once_v2).
  *   <li><b>siem</b>: read findings, findings.json and scans with groups named {@code <siemGroupPrefix>*}.
@@ -30,7 +31,7 @@ public final class RoleAcls {
 
   public static List<AclBinding> agent(String user, Topics topics) {
     List<AclBinding> acls = new ArrayList<>();
-    for (TopicSpec<?, ?> t : List.of(topics.packets, topics.points)) {
+    for (TopicSpec<?, ?> t : List.of(topics.packets, topics.kernel, topics.points)) {
       acls.add(allow(user, topic(t), AclOperation.WRITE));
       acls.add(allow(user, topic(t), AclOperation.DESCRIBE));
     }
@@ -40,7 +41,7 @@ public final class RoleAcls {
 
   public static List<AclBinding> processor(String user, Topics topics, String applicationId) {
     List<AclBinding> acls = new ArrayList<>();
-    for (TopicSpec<?, ?> t : List.of(topics.packets, topics.points)) {
+    for (TopicSpec<?, ?> t : List.of(topics.packets, topics.kernel, topics.points)) {
       acls.add(allow(user, topic(t), AclOperation.READ));
       acls.add(allow(user, topic(t), AclOperation.DESCRIBE));
     }

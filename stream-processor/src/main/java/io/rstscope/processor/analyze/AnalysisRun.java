@@ -3,6 +3,7 @@ package io.rstscope.processor.analyze;
 import io.rstscope.agent.AgentConfig;
 import io.rstscope.agent.AgentReport;
 import io.rstscope.agent.CaptureAgent;
+import io.rstscope.agent.publish.KafkaPublisher;
 import io.rstscope.avro.RstFinding;
 import io.rstscope.deploy.broker.EmbeddedKafka;
 import io.rstscope.deploy.topics.TopicProvisioner;
@@ -122,6 +123,13 @@ public final class AnalysisRun {
   private final String bootstrap;
   private final Duration timeout;
   private final Consumer<String> progress;
+  private List<KernelTraces.Trace> kernelTraces = List.of();
+
+  /** Kernel probes' recordings to publish beside the captures (analyze --kernel-trace). */
+  public AnalysisRun withKernelTraces(List<KernelTraces.Trace> traces) {
+    this.kernelTraces = List.copyOf(traces);
+    return this;
+  }
 
   public AnalysisRun(Map<String, Path> points, List<String> path, String bootstrap, Duration timeout, Consumer<String> progress) {
     this.points = new LinkedHashMap<>(points);
@@ -176,10 +184,14 @@ public final class AnalysisRun {
           progress.accept("processor failed: " + e.getMessage());
           return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
+        // Kernel reports first: each must be in its flow's state before the RSTs of that flow are decided, which
+        // happens once the captures' final watermarks have been processed.
+        publishKernelTraces(servers, topics);
         streams.start();
         reports = replay(servers, topics);
         progress.accept("all captures published; waiting for the last correlation windows");
-        new StreamsCompletion(servers, applicationId, topics.packets.name(), timeout).await(streams);
+        new StreamsCompletion(servers, applicationId, List.of(topics.packets.name(), topics.kernel.name()), timeout)
+            .await(streams);
         findings = FindingsReader.readAll(servers, topics);
         ladders = withLadders ? io.rstscope.processor.web.LocalLadders.read(streams, findings, config) : Map.of();
         offsets = io.rstscope.processor.web.LocalLadders.clockOffsetsMicros(streams, config);
@@ -219,6 +231,37 @@ public final class AnalysisRun {
       } catch (ExecutionException e) {
         throw new IllegalStateException("cannot prepare the processor's topics and group: " + e.getCause().getMessage(), e.getCause());
       }
+    }
+  }
+
+  /**
+   * Each recording's events on the kernel topic, then the heartbeat its probe would have sent, through the agents'
+   * publisher (the one a live probe uses). A replay waits for room rather than drop; anything not acknowledged in
+   * the end fails the run.
+   */
+  private void publishKernelTraces(String servers, Topics topics) {
+    if (kernelTraces.isEmpty()) {
+      return;
+    }
+    KafkaPublisher publisher = new KafkaPublisher(servers, Map.of(), topics, "rstscope-analyze-kernel", 200_000,
+        Duration.ofSeconds(60), true);
+    try {
+      publisher.awaitCluster(List.of(topics.kernel, topics.points));
+      java.time.Instant now = java.time.Instant.now();
+      for (KernelTraces.Trace trace : kernelTraces) {
+        trace.events().forEach(publisher::kernelReset);
+        publisher.heartbeat(trace.status(now));
+        progress.accept("kernel trace " + trace.name() + ": " + trace.events().size() + " events for "
+            + (trace.addresses().isEmpty() ? "no address" : String.join(", ", trace.addresses()))
+            + (trace.skipped().isEmpty() ? "" : "; lines skipped: " + trace.skipped()));
+      }
+      publisher.flush();
+    } finally {
+      publisher.close();
+    }
+    if (publisher.dropped() > 0) {
+      throw new IllegalStateException(publisher.dropped() + " kernel reports were not published: "
+          + publisher.lastError());
     }
   }
 

@@ -32,6 +32,7 @@ import picocli.CommandLine.Parameters;
         "  rstscope analyze --point P1=client.pcap --point P2=core.pcapng --point P3=server.pcap --format jsonl",
         "  rstscope analyze client.pcap core.pcapng.gz server.pcap -f 'port 443' --extract pkts --format html --out r.html",
         "  tcpdump -i eth0 -w - | rstscope analyze -",
+        "  rstscope analyze --dir captures/ --kernel-trace client.jsonl --kernel-trace 10.0.3.2=server.jsonl",
         "",
         "A capture cut short or damaged is analysed up to the damage; one line per such file on standard error "
             + "says what was lost, and findings whose RST came after the cut carry the evidence CAPTURE_CUT.",
@@ -46,6 +47,11 @@ public final class AnalyzeCommand implements Callable<Integer> {
   @Option(names = "--dir", paramLabel = "FOLDER",
       description = "Take every *.pcap / *.pcapng of FOLDER as a point named after the file (P1.pcap is point P1).")
   Path dir;
+
+  @Option(names = "--kernel-trace", paramLabel = "[ADDR,...=]FILE",
+      description = {"A kernel probe's recording (rstscope probe --out), read beside the captures. Repeatable.",
+          "It covers the hosts with the addresses before '=', else those its events show as the host's own."})
+  List<String> kernelTraceSpecs = new ArrayList<>();
 
   @Option(names = "--path", paramLabel = "NAME,NAME,...",
       description = "Order of the points along the path, client side first. Default: inferred from TTLs.")
@@ -131,6 +137,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
     if (bootstrap != null) {
       OutputChecks.reachable(bootstrap);
     }
+    List<KernelTraces.Trace> kernelTraces = KernelTraces.read(kernelTraceSpecs);
     PrintStream err = System.err;
     try (CaptureFiles.Materialized inputs = CaptureFiles.materialize(given)) {
       Map<String, Path> points = inputs.points();
@@ -138,7 +145,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
       try (Progress progress = Progress.onTerminal(points, quiet)) {
         result = new AnalysisRun(points, order, bootstrap, Duration.ofSeconds(timeoutSeconds),
             line -> { if (!quiet) progress.line("rstscope: " + line); }).withLadders(format.equals("html"))
-            .withNotices(line -> progress.line("rstscope: " + line)).withFilter(filter).withFlows(flowsOut != null).run();
+            .withNotices(line -> progress.line("rstscope: " + line)).withFilter(filter).withFlows(flowsOut != null)
+            .withKernelTraces(kernelTraces).run();
       } catch (AgentException e) {
         throw new CaptureFiles.BadInput(e.getMessage());
       }

@@ -25,13 +25,18 @@ import org.apache.kafka.streams.errors.InvalidStateStoreException;
 public final class StreamsCompletion {
   private final String bootstrap;
   private final String applicationId;
-  private final String inputTopic;
+  private final java.util.List<String> inputTopics;
   private final Duration timeout;
 
   public StreamsCompletion(String bootstrap, String applicationId, String inputTopic, Duration timeout) {
+    this(bootstrap, applicationId, java.util.List.of(inputTopic), timeout);
+  }
+
+  /** Waits for every one of these input topics (packets, and kernel reports when there are any). */
+  public StreamsCompletion(String bootstrap, String applicationId, java.util.List<String> inputTopics, Duration timeout) {
     this.bootstrap = bootstrap;
     this.applicationId = applicationId;
-    this.inputTopic = inputTopic;
+    this.inputTopics = java.util.List.copyOf(inputTopics);
     this.timeout = timeout;
   }
 
@@ -74,7 +79,7 @@ public final class StreamsCompletion {
   }
 
   /**
-   * Records of the packet topic not yet committed; -1 while a non-empty partition has no committed
+   * Records of the input topics not yet committed; -1 while a non-empty partition has no committed
    * offset. Internal repartition topics are left out on purpose: they are written transactionally,
    * and their commit markers keep the end offset one past what a consumer ever commits.
    */
@@ -82,8 +87,8 @@ public final class StreamsCompletion {
     Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(applicationId)
         .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
     Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-    admin.describeTopics(java.util.List.of(inputTopic)).allTopicNames().get(10, TimeUnit.SECONDS).get(inputTopic)
-        .partitions().forEach(p -> latest.put(new TopicPartition(inputTopic, p.partition()), OffsetSpec.latest()));
+    admin.describeTopics(inputTopics).allTopicNames().get(10, TimeUnit.SECONDS).forEach((topic, d) ->
+        d.partitions().forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest())));
     Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
     long behind = 0;
     for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end : ends.entrySet()) {

@@ -27,8 +27,9 @@ public final class StreamsSettings {
     // summaries/s at 250 ms and 231-239 k at 500 ms (stream threads' CPU -15 %); it adds at most 500 ms to a
     // verdict's latency (findings are read_committed), against a 2 s bar. BENCHMARKS.md, "Stream processor".
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 500);
-    // Every task reads one topic partition (RstTopologyTest pins it), so there is nothing to align between
-    // partitions; -1 also skips a readiness check that formatted log text for every idle task on every loop
+    // No task needs records of two topics in time order (RstTopologyTest pins it): the locator's task reads a
+    // packets and a kernel partition, but a kernel report only has to reach the flow's state before the verdict,
+    // which waits for the points' watermarks to pass the correlation window. -1 also skips a readiness check that formatted log text for every idle task on every loop
     // (8 % of the processor's CPU, BENCHMARKS.md).
     p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
     p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,

@@ -16,6 +16,8 @@ public final class FlowState {
   public static final int MAX_SEGMENTS = 512;
   public static final int KEEP_FIRST = 32;
   private static final int MAX_DECIDED = 256;
+  /** Kernel notes kept per flow; beyond, the oldest go (a flow with this many resets is a scan or a loop). */
+  public static final int MAX_KERNEL_NOTES = 64;
 
   /** True when the low endpoint of the key is the client; null until known. */
   public Boolean clientIsLow;
@@ -32,6 +34,16 @@ public final class FlowState {
   public long lateSightings;
   /** Identical RSTs seen so far, per "point|identity", to tell repeated RSTs apart. */
   public Map<String, Integer> rstOccurrences = new LinkedHashMap<>();
+  /** What the endpoints' kernels reported about this flow's resets, in arrival order. */
+  public List<KernelNote> kernel = new ArrayList<>();
+
+  public void addKernel(KernelNote note) {
+    kernel.add(note);
+    if (kernel.size() > MAX_KERNEL_NOTES) {
+      kernel.remove(0);
+    }
+    lastActivityMicros = Math.max(lastActivityMicros, note.tsMicros);
+  }
 
   /** Numbers a RST summary among identical ones from the same point: 0 for the first. */
   public int nextRstOccurrence(Segment s) {

@@ -32,8 +32,15 @@ import org.apache.kafka.common.serialization.Serializer;
  * (BENCHMARKS.md, "Stream processor"). Same bytes as before, so existing state reads as it was.
  */
 public final class FlowStateSerde implements Serde<FlowState> {
-  /** Layout written; 1 is still read (segments without the run's first ACK/data times and RST data). */
-  private static final byte VERSION = 2;
+  /**
+   * Layout written. Still read: 1 (segments without the run's first ACK/data times and RST data) and 2 (those,
+   * but no kernel notes); 3 adds the kernel notes at the end of the state.
+   */
+  private static final byte VERSION = 3;
+  /** First layout with the segments' first ACK/data times and RST data. */
+  private static final byte WITH_SEGMENT_TIMES = 2;
+  /** First layout with the kernel notes. */
+  private static final byte WITH_KERNEL = 3;
   private static final int MAX_TEXT = 1024;
 
   public byte[] toBytes(FlowState f) {
@@ -78,6 +85,15 @@ public final class FlowStateSerde implements Serde<FlowState> {
         writeText(out, e.getKey());
         out.writeInt(e.getValue());
       }
+      out.writeShort(f.kernel.size());
+      for (KernelNote k : f.kernel) {
+        writeText(out, k.host);
+        out.writeByte((k.sent ? 1 : 0) | (k.fromLow ? 2 : 0) | (k.peerUnnamed ? 4 : 0));
+        out.writeLong(k.tsMicros);
+        out.writeInt(k.hostPort);
+        writeText(out, k.state);
+        writeText(out, k.reason);
+      }
       return out.toByteArray();
     } catch (IOException e) {
       throw new SerializationException("cannot write flow state: " + e.getMessage(), e);
@@ -91,7 +107,7 @@ public final class FlowStateSerde implements Serde<FlowState> {
     try {
       In in = new In(bytes);
       byte version = in.readByte();
-      if (version != VERSION && version != 1) {
+      if (version < 1 || version > VERSION) {
         throw new SerializationException("flow state layout " + version + " is newer than this processor ("
             + VERSION + ")");
       }
@@ -130,6 +146,22 @@ public final class FlowStateSerde implements Serde<FlowState> {
       int occ = in.readShort();
       for (int i = 0; i < occ; i++) {
         f.rstOccurrences.put(readText(in), in.readInt());
+      }
+      if (version >= WITH_KERNEL) {
+        int notes = in.readShort();
+        for (int i = 0; i < notes; i++) {
+          KernelNote k = new KernelNote();
+          k.host = readText(in);
+          int bits = in.readByte();
+          k.sent = (bits & 1) != 0;
+          k.fromLow = (bits & 2) != 0;
+          k.peerUnnamed = (bits & 4) != 0;
+          k.tsMicros = in.readLong();
+          k.hostPort = in.readInt();
+          k.state = readText(in);
+          k.reason = readText(in);
+          f.kernel.add(k);
+        }
       }
       return f;
     } catch (IOException | IndexOutOfBoundsException | BufferUnderflowException e) {
@@ -199,7 +231,7 @@ public final class FlowStateSerde implements Serde<FlowState> {
     s.windowScale = readInt(in);
     s.tsVal = readLong(in);
     s.rstOccurrence = in.readInt();
-    if (version >= 2) {
+    if (version >= WITH_SEGMENT_TIMES) {
       if (s.progress) {
         s.progressFirstAckMicros = in.readLong();
         s.progressFirstDataMicros = in.readLong();

@@ -2,7 +2,10 @@ package io.rstscope.processor.topology;
 
 import io.rstscope.avro.Endpoint;
 import io.rstscope.avro.FlowKey;
+import io.rstscope.avro.KernelEvent;
+import io.rstscope.avro.KernelReset;
 import io.rstscope.avro.PacketSummary;
+import io.rstscope.avro.PointRole;
 import io.rstscope.avro.PointStatus;
 import io.rstscope.avro.RstFinding;
 import io.rstscope.avro.SummaryKind;
@@ -18,12 +21,17 @@ import io.rstscope.processor.state.PointProgress;
 import io.rstscope.processor.state.PreCommitHookStore;
 import io.rstscope.processor.state.Segment;
 import io.rstscope.processor.state.WriteBackCache;
+import io.rstscope.processor.state.KernelNote;
+import io.rstscope.processor.verdict.KernelVerdict;
+import io.rstscope.processor.verdict.KernelView;
 import io.rstscope.processor.verdict.EvidenceCode;
 import io.rstscope.processor.verdict.RstCase;
 import io.rstscope.processor.verdict.Verdict;
 import io.rstscope.processor.verdict.VerdictEngine;
 import io.rstscope.schemas.AvroSerde;
+import io.rstscope.schemas.Endpoints;
 import io.rstscope.schemas.FlowKeys;
+import io.rstscope.schemas.KernelEvents;
 import io.rstscope.schemas.TcpFlags;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,6 +41,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -54,7 +63,7 @@ import org.slf4j.LoggerFactory;
  * state ({@code lateSightings}) and not re-judged: findings are emitted once. Packets that arrive
  * out of order within the window are fine: the verdict looks at times, not arrival order.
  */
-final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, RstFinding> {
+final class RstLocator implements Processor<FlowKey, SpecificRecord, FlowKey, RstFinding> {
   private static final Logger LOG = LoggerFactory.getLogger(RstLocator.class);
   private static final AvroSerde<FlowKey> FLOW_KEY = AvroSerde.of(FlowKey.class);
   /** Expiry walks the whole flow store: twice a minute is plenty for a 10-minute idle limit. */
@@ -133,8 +142,12 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
   }
 
   @Override
-  public void process(Record<FlowKey, PacketSummary> record) {
-    PacketSummary v = record.value();
+  public void process(Record<FlowKey, SpecificRecord> record) {
+    if (record.value() instanceof KernelReset kernel) {
+      keepKernelReport(kernel);
+      return;
+    }
+    PacketSummary v = (PacketSummary) record.value();
     if (v == null || v.getPoint() == null) {
       return;
     }
@@ -202,6 +215,129 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
         decide(p, model, false);
       }
     }
+  }
+
+  /**
+   * A kernel probe's report goes into its flow's state (a listening socket's one without a named peer under the
+   * wildcard key of its port), where the verdicts of the flow's RSTs find it.
+   */
+  private void keepKernelReport(KernelReset k) {
+    if (k.getSrc() == null || k.getDst() == null || k.getTime() == null || k.getEvent() == null) {
+      if (keylessSummaries++ == 0) {
+        LOG.warn("kernel report without endpoints or time skipped (counted)");
+      }
+      return;
+    }
+    FlowKey key = FlowKeys.of(Endpoints.bytes(k.getSrc().getAddress()), k.getSrc().getPort(),
+        Endpoints.bytes(k.getDst().getAddress()), k.getDst().getPort());
+    KernelNote note = new KernelNote();
+    note.host = k.getHost();
+    note.sent = k.getEvent() == KernelEvent.SEND_RESET;
+    note.tsMicros = Micros.of(k.getTime());
+    note.fromLow = k.getSrc().getPort() == key.getLow().getPort() && k.getSrc().getAddress().equals(key.getLow().getAddress());
+    note.hostPort = KernelEvents.hostSide(k).getPort();
+    note.peerUnnamed = KernelEvents.peerUnnamed(k);
+    note.state = k.getState();
+    note.reason = k.getReason();
+    FlowState flow = flows.get(key);
+    if (flow == null) {
+      flow = new FlowState();
+    }
+    flow.addKernel(note);
+    flows.put(key, flow);
+  }
+
+  /**
+   * What the endpoints' kernels said about this flow, and whether each endpoint was probed at the RST's time
+   * (the probes' heartbeats in point-health). Empty when no probe ever reported: the verdict is the packets'.
+   */
+  private KernelView kernelView(RstCase c, FlowKey key, FlowState flow) {
+    List<PointStatus> probes = kernelProbes();
+    if (probes.isEmpty() && flow.kernel.isEmpty()) {
+      return KernelView.none();
+    }
+    boolean clientIsLow = CaseAssembler.clientIsLow(flow, key);
+    Endpoint clientEp = clientIsLow ? key.getLow() : key.getHigh();
+    Endpoint serverEp = clientIsLow ? key.getHigh() : key.getLow();
+    long rstMicros = c.sightings().stream().mapToLong(RstCase.Sighting::tsMicros).min().orElse(0);
+    long tolerance = config.waitMicros();
+    List<KernelView.Report> reports = new ArrayList<>();
+    for (KernelNote n : flow.kernel) {
+      boolean hostIsLow = n.sent == n.fromLow;
+      reports.add(new KernelView.Report(n.tsMicros, n.sent, hostIsLow == clientIsLow, false, n.host, n.reason, n.state));
+    }
+    // Listening sockets' resets without a named peer (an overflowing accept queue, a segment for a connection the
+    // listener does not have): kept under the key of the listener's own address, or the wildcard, and port.
+    for (Endpoint ep : List.of(serverEp, clientEp)) {
+      byte[] own = Endpoints.bytes(ep.getAddress());
+      for (byte[] bound : List.of(own, new byte[4], new byte[16])) {
+        FlowState listener = flows.get(FlowKeys.of(bound, ep.getPort(), new byte[bound.length], 0));
+        if (listener == null) {
+          continue;
+        }
+        String address = Endpoints.address(ep.getAddress());
+        for (KernelNote n : listener.kernel) {
+          if (n.sent && n.peerUnnamed && n.hostPort == ep.getPort() && probeOwns(probes, n.host, address)) {
+            reports.add(new KernelView.Report(n.tsMicros, true, ep == clientEp, true, n.host, n.reason, n.state));
+          }
+        }
+      }
+    }
+    return new KernelView(reports, coverage(probes, Endpoints.address(clientEp.getAddress()), rstMicros, tolerance),
+        coverage(probes, Endpoints.address(serverEp.getAddress()), rstMicros, tolerance), tolerance);
+  }
+
+  /** Heartbeats of kernel probes (and of the recordings analyze read), from the global point-health table. */
+  private List<PointStatus> kernelProbes() {
+    List<PointStatus> out = new ArrayList<>();
+    if (health == null) {
+      return out;
+    }
+    try (KeyValueIterator<String, ValueAndTimestamp<PointStatus>> it = health.all()) {
+      while (it.hasNext()) {
+        ValueAndTimestamp<PointStatus> v = it.next().value;
+        if (v != null && v.value() != null && v.value().getRole() == PointRole.KERNEL_PROBE) {
+          out.add(v.value());
+        }
+      }
+    }
+    return out;
+  }
+
+  /** A listening socket's report belongs to this endpoint when its probe watches the endpoint's address (or says nothing). */
+  private static boolean probeOwns(List<PointStatus> probes, String host, String address) {
+    for (PointStatus p : probes) {
+      if (p.getPoint().equals(PROBE_PREFIX + host)) {
+        return p.getHostAddresses().isEmpty() || p.getHostAddresses().contains(address);
+      }
+    }
+    return true;
+  }
+
+  /** Point name under which a probe of a host sends its heartbeats. */
+  static final String PROBE_PREFIX = "kernel:";
+  /** A probe that has not sent a heartbeat for this long is taken to be gone (heartbeats come every 2 s). */
+  static final long PROBE_STALE_MICROS = 10_000_000L;
+
+  private static KernelView.Probe coverage(List<PointStatus> probes, String address, long atMicros, long tolerance) {
+    KernelView.Probe best = KernelView.Probe.NONE;
+    for (PointStatus p : probes) {
+      if (!p.getHostAddresses().contains(address)) {
+        continue;
+      }
+      long started = Micros.of(p.getStartedAt());
+      long last = Micros.of(p.getAgentTime());
+      boolean covers = started <= atMicros - tolerance
+          && (p.getFinished() ? last >= atMicros + tolerance : last >= atMicros - PROBE_STALE_MICROS);
+      if (!covers) {
+        continue;
+      }
+      if (p.getPcapDropped() + p.getDropped() == 0) {
+        return KernelView.Probe.COMPLETE;
+      }
+      best = KernelView.Probe.LOSSY;
+    }
+    return best;
   }
 
   private Segment toSegment(FlowKey key, PacketSummary v, long ts) {
@@ -442,7 +578,7 @@ final class RstLocator implements Processor<FlowKey, PacketSummary, FlowKey, Rst
       flow = new FlowState();
     }
     RstCase rstCase = assembler.assemble(p, key, flow, model, expectedPoints(), progress::get, this::dropping);
-    Verdict verdict = VerdictEngine.decide(rstCase);
+    Verdict verdict = KernelVerdict.apply(rstCase, VerdictEngine.decide(rstCase), kernelView(rstCase, key, flow));
     List<String> dropped = clock.droppedAround(firstCorrected(p, model), expectedPoints(), model, this::status);
     if (timedOut || !dropped.isEmpty()) {
       List<Verdict.Clue> clues = new ArrayList<>(verdict.evidence());

@@ -1,6 +1,7 @@
 package io.rstscope.processor.topology;
 
 import io.rstscope.avro.FlowKey;
+import io.rstscope.avro.KernelReset;
 import io.rstscope.avro.PacketSummary;
 import io.rstscope.avro.PointStatus;
 import io.rstscope.avro.RstFinding;
@@ -18,6 +19,7 @@ import io.rstscope.schemas.AvroSerde;
 import io.rstscope.schemas.Location;
 import io.rstscope.schemas.TopicSpec;
 import io.rstscope.schemas.Topics;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -46,7 +48,8 @@ import org.apache.kafka.streams.state.Stores;
  *                 ├──► findings.json (ECS JSON, keyed by community_id)
  *                 ├──► probes re-keyed by scanner ─► scan-detector (scan-windows) ─► scans
  *                 └──► located RSTs grouped by segment ─► segment-counts ─► hops (JSON)
- * points ──► point-health (global table: heartbeats of every point, drops)
+ * kernel ──┘ (merged into the locator's input: the kernel probes' reports join their flow's state)
+ * points ──► point-health (global table: heartbeats of every point and kernel probe, drops)
  * (packets with impossible values ──► summary-check-invalid ──► deadletter, before the locator: SummaryValidator)
  * </pre>
  * Every node and store is named; renaming one is a state migration (see the pinned describe() test).
@@ -72,6 +75,15 @@ public final class RstTopology {
   public static final String FLOW_INDEX_STORE = "flows-by-community-id";
 
   private RstTopology() {}
+
+  /**
+   * A stream of summaries or of kernel reports as the locator's input type. Only a view: records pass unchanged
+   * (no node is added), and the locator tells them apart by class.
+   */
+  @SuppressWarnings("unchecked")
+  private static KStream<FlowKey, SpecificRecord> asInput(KStream<FlowKey, ? extends SpecificRecord> stream) {
+    return (KStream<FlowKey, SpecificRecord>) stream;
+  }
 
   public static Topology build(ProcessorConfig config, Topics topics) {
     return build(config, topics, new PointHealthBoard());
@@ -111,7 +123,12 @@ public final class RstTopology {
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FLOW_INDEX_STORE),
         Serdes.String(), flowKeySerde));
 
-    KStream<FlowKey, RstFinding> findings = packets.process(() -> new RstLocator(config, board), Named.as("rst-locator"),
+    // Kernel probes' reports: same key and partitioning as packets, so each meets its flow in the same task.
+    KStream<FlowKey, KernelReset> kernel = builder.stream(topics.kernel.name(),
+        Consumed.with(topics.kernel.keySerde(), topics.kernel.valueSerde()).withName("kernel-source"));
+    KStream<FlowKey, SpecificRecord> input = asInput(packets).merge(asInput(kernel), Named.as("packets-and-kernel"));
+
+    KStream<FlowKey, RstFinding> findings = input.process(() -> new RstLocator(config, board), Named.as("rst-locator"),
         FLOW_STATE_STORE, PENDING_RSTS_STORE, POINT_PROGRESS_STORE, POINT_PAIRS_STORE, RECENT_FINDINGS_STORE,
         FLOW_INDEX_STORE);
 

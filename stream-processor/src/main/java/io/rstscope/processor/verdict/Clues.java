@@ -298,7 +298,8 @@ final class Clues {
           out.add("no cause rule matched what the packets show");
         }
       }
-      case VERDICT_TIMEOUT -> { }
+      // Said by the kernel step after the packets' verdict (KernelVerdict) and by the locator, not from the packets.
+      case VERDICT_TIMEOUT, KERNEL_REASON, KERNEL_SENT_NONE, KERNEL_ACCEPTED, KERNEL_NOT_ACCEPTED -> { }
     }
     return out;
   }

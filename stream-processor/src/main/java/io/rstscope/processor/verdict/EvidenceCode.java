@@ -94,6 +94,16 @@ public enum EvidenceCode {
   /** No cause rule matched: the packets do not tell why. */
   NO_RULE(Weight.CONTEXT),
 
+  // ---- the endpoints' kernels (kernel probes or their recordings), applied after the packets' verdict
+  /** The claimed sender's kernel reported sending this RST (tcp_send_reset): its reason and socket state. */
+  KERNEL_REASON(Weight.DECISIVE),
+  /** The claimed sender's kernel was probed without loss and reported no RST of this direction, while another RST of it was reported. */
+  KERNEL_SENT_NONE(Weight.DECISIVE),
+  /** The receiver's kernel accepted this RST (tcp_receive_reset): it ended the connection. */
+  KERNEL_ACCEPTED(Weight.STRONG),
+  /** The receiver's kernel was probed and accepted another RST of this flow, not this one. */
+  KERNEL_NOT_ACCEPTED(Weight.SUPPORTING),
+
   // ---- how the verdict was taken
   /** Decided after the wall-clock limit without every point's watermark: evidence may be incomplete. */
   VERDICT_TIMEOUT(Weight.CONTEXT),

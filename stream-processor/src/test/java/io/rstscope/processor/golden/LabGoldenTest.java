@@ -64,6 +64,70 @@ class LabGoldenTest {
         "a supported scenario has no captures: " + SUPPORTED);
   }
 
+  /**
+   * Each scenario again with the lab's recording of the kernel's tracepoints (kernel.jsonl, one recording of the
+   * lab's one kernel, covering every endpoint of the scenario): every RST an endpoint's stack sent must get the
+   * right emitter and cause and not be called forged, and every forged RST in an endpoint's name must be called
+   * forged. Skipped while the captures have no recording.
+   */
+  @Test
+  void shouldGetEveryEndpointRstRightWithTheKernelsWord(KafkaTestCluster.Broker kafka) throws Exception {
+    List<String> wrong = new ArrayList<>();
+    int scenarios = 0;
+    int endpointRsts = 0;
+    int forgedRsts = 0;
+    for (Path dir : scenarios()) {
+      Path trace = dir.resolve("kernel.jsonl");
+      if (!Files.isRegularFile(trace)) {
+        continue;
+      }
+      scenarios++;
+      LabTruth truth = LabTruth.read(dir);
+      java.util.Set<String> endpoints = new java.util.TreeSet<>();
+      truth.rsts().forEach(r -> {
+        endpoints.add(host(r.flow().client()));
+        endpoints.add(host(r.flow().server()));
+      });
+      Map<String, Path> points = CaptureFiles.parse(CaptureFiles.specsFromDirectory(dir));
+      List<String> spec = endpoints.isEmpty() ? List.of(trace.toString())
+          : List.of(String.join(",", endpoints) + "=" + trace);
+      List<RstFinding> findings = new AnalysisRun(points, List.of(), kafka.bootstrap(), Duration.ofSeconds(120),
+          line -> { }).withKernelTraces(io.rstscope.processor.analyze.KernelTraces.read(spec)).run().findings();
+      TruthMatching.Result matched = TruthMatching.match(truth.rsts(), findings.stream().map(Verdict::of).toList());
+      for (TruthMatching.Pair pair : matched.pairs()) {
+        LabTruth.TruthRst t = pair.truth();
+        Verdict f = pair.verdict();
+        String what = truth.scenario() + " " + t.rst();
+        boolean endpoint = !t.expected().forged() && List.of("client", "server").contains(t.expected().emitter());
+        if (endpoint) {
+          endpointRsts++;
+        } else if (t.expected().forged()) {
+          forgedRsts++;
+        }
+        if (pair.missing()) {
+          wrong.add(what + ": no finding");
+        } else if (endpoint && (f.forged() || !f.cause().equals(t.expected().cause())
+            || !f.emitter().equals(t.expected().emitter()))) {
+          wrong.add(what + ": expected " + t.expected().emitter() + " " + t.expected().cause() + ", got "
+              + f.emitter() + " " + f.cause() + (f.forged() ? " forged" : ""));
+        } else if (t.expected().forged() && !f.forged()) {
+          wrong.add(what + ": forged in truth, not in the finding");
+        }
+      }
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(scenarios > 0, "no lab scenario has a kernel.jsonl recording yet");
+    String summary = "with kernel traces: " + scenarios + " scenarios, " + endpointRsts + " endpoint RSTs, "
+        + forgedRsts + " forged RSTs, " + wrong.size() + " wrong";
+    System.out.println(summary);
+    Files.writeString(Path.of("target", "golden-kernel-score.txt"), summary + "\n" + String.join("\n", wrong) + "\n");
+    assertTrue(wrong.isEmpty(), summary + "\n" + String.join("\n", wrong));
+  }
+
+  private static String host(String endpoint) {
+    String h = endpoint.substring(0, endpoint.lastIndexOf(':'));
+    return h.startsWith("[") ? h.substring(1, h.length() - 1) : h;
+  }
+
   /** Every scenario folder of the lab's fixtures that has a truth file, by name. */
   static List<Path> scenarios() throws IOException {
     try (Stream<Path> dirs = Files.list(LabCaptures.root())) {

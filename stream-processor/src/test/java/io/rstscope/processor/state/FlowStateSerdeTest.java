@@ -101,16 +101,82 @@ class FlowStateSerdeTest {
     try (java.io.InputStream in = getClass().getResourceAsStream("flow-state-v2.bin")) {
       v2 = in.readAllBytes();
     }
-    assertArrayEquals(v2, serde.toBytes(f), "same layout, same bytes");
-    assertArrayEquals(v2, serde.toBytes(serde.fromBytes(v2)));
+    assertArrayEquals(serde.toBytes(f), serde.toBytes(serde.fromBytes(v2)), "reads layout 2 into the same state");
     Segment back = serde.fromBytes(v2).segments.get(3);
     assertEquals(5, back.progressFirstAckMicros);
     assertEquals("COMPACT", serde.fromBytes(v2).segments.get(4).rstDataFormat);
+    assertEquals(0, serde.fromBytes(v2).kernel.size());
+
+    // Layout 3: layout 2 and the kernel notes (a listener's reset without a named peer, a RST a client accepted).
+    KernelNote listener = new KernelNote();
+    listener.host = "server";
+    listener.sent = true;
+    listener.tsMicros = 3; // within the segments' times: the state's last activity stays as in layout 2's bytes
+    listener.hostPort = 8200;
+    listener.peerUnnamed = true;
+    listener.state = "TCP_LISTEN";
+    listener.reason = "INVALID_SYN";
+    f.addKernel(listener);
+    KernelNote accepted = new KernelNote();
+    accepted.host = "client";
+    accepted.tsMicros = 5;
+    accepted.fromLow = true;
+    accepted.hostPort = 40000;
+    accepted.state = "UNKNOWN";
+    f.addKernel(accepted);
+    byte[] v3;
+    try (java.io.InputStream in = getClass().getResourceAsStream("flow-state-v3.bin")) {
+      v3 = in.readAllBytes();
+    }
+    assertArrayEquals(v3, serde.toBytes(f), "same layout, same bytes");
+    assertArrayEquals(v3, serde.toBytes(serde.fromBytes(v3)));
+    assertEquals("INVALID_SYN", serde.fromBytes(v3).kernel.get(0).reason);
+    assertEquals(5, serde.fromBytes(v3).segments.get(3).progressFirstAckMicros);
   }
 
   @Test
   void shouldRefuseALayoutItDoesNotKnow() {
     assertThrows(SerializationException.class, () -> new FlowStateSerde().fromBytes(new byte[] {9, 0}));
     assertNull(new FlowStateSerde().fromBytes(null));
+  }
+
+  @Test
+  void shouldKeepKernelNotes() {
+    FlowStateSerde serde = new FlowStateSerde();
+
+    FlowState f = new FlowState();
+    f.add(segment("P1", 1, true, 0x02, 5));
+    KernelNote n = new KernelNote();
+    n.host = "server";
+    n.sent = true;
+    n.tsMicros = 1_764_000_000_123_456L;
+    n.fromLow = false;
+    n.hostPort = 8200;
+    n.peerUnnamed = true;
+    n.state = "TCP_LISTEN";
+    n.reason = "TCP_FLAGS";
+    f.addKernel(n);
+    KernelNote accepted = new KernelNote();
+    accepted.host = "client";
+    accepted.tsMicros = 7;
+    accepted.fromLow = true;
+    accepted.state = "UNKNOWN";
+    f.addKernel(accepted);
+    byte[] bytes = serde.toBytes(f);
+    assertEquals(3, bytes[0]);
+    FlowState back = serde.fromBytes(bytes);
+    assertEquals(2, back.kernel.size());
+    KernelNote b = back.kernel.get(0);
+    assertEquals("server", b.host);
+    assertEquals(true, b.sent);
+    assertEquals(n.tsMicros, b.tsMicros);
+    assertEquals(false, b.fromLow);
+    assertEquals(8200, b.hostPort);
+    assertEquals(true, b.peerUnnamed);
+    assertEquals("TCP_LISTEN", b.state);
+    assertEquals("TCP_FLAGS", b.reason);
+    assertNull(back.kernel.get(1).reason);
+    assertEquals(false, back.kernel.get(1).sent);
+    assertArrayEquals(bytes, serde.toBytes(back));
   }
 }

@@ -1,7 +1,9 @@
 package io.rstscope.processor.topology;
 
 import io.rstscope.avro.FlowKey;
+import io.rstscope.avro.KernelReset;
 import io.rstscope.avro.PacketSummary;
+import io.rstscope.avro.PointStatus;
 import io.rstscope.avro.RstFinding;
 import io.rstscope.avro.ScanAlert;
 import io.rstscope.schemas.Topics;
@@ -19,6 +21,8 @@ final class TopologyFixture implements AutoCloseable {
   final Topics topics = Topics.defaults();
   final TopologyTestDriver driver;
   final TestInputTopic<FlowKey, PacketSummary> packets;
+  final TestInputTopic<FlowKey, KernelReset> kernel;
+  final TestInputTopic<String, PointStatus> points;
   final TestOutputTopic<FlowKey, RstFinding> findings;
   final TestOutputTopic<String, String> findingsJson;
   final TestOutputTopic<String, ScanAlert> scans;
@@ -41,6 +45,10 @@ final class TopologyFixture implements AutoCloseable {
     driver = new TopologyTestDriver(RstTopology.build(config, topics, board), props, Instant.parse("2026-11-25T00:00:00Z"));
     packets = driver.createInputTopic(topics.packets.name(), topics.packets.keySerde().serializer(),
         topics.packets.valueSerde().serializer());
+    kernel = driver.createInputTopic(topics.kernel.name(), topics.kernel.keySerde().serializer(),
+        topics.kernel.valueSerde().serializer());
+    points = driver.createInputTopic(topics.points.name(), topics.points.keySerde().serializer(),
+        topics.points.valueSerde().serializer());
     findings = driver.createOutputTopic(topics.findings.name(), topics.findings.keySerde().deserializer(),
         topics.findings.valueSerde().deserializer());
     findingsJson = driver.createOutputTopic(topics.findingsJson.name(), topics.findingsJson.keySerde().deserializer(),

@@ -41,7 +41,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The cluster goes away under live agents (issue 7, "the cluster unreachable for a minute"): one
+ * The cluster goes away under live agents for longer than a minute (a site losing its uplink): one
  * real broker process (deploy/bin/kafka-cluster, 1 node, free ports) is SIGKILLed while two
  * agents capture live on {@code lo} the same bounded stream of short TCP connections that end
  * with a RST (SO_LINGER 0); it is restarted about 65 s later (80 s and more with the restart). One agent has a small buffer bound

@@ -37,7 +37,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The RST locator topology (issue 5). Pure: build it, describe it, test it; the runner only
+ * The RST locator topology. Pure: build it, describe it, test it; the runner only
  * adds configuration and starts it.
  *
  * <pre>
@@ -71,7 +71,7 @@ public final class RstTopology {
   public static final String SCAN_WINDOWS_STORE = "scan-windows";
   /** Located RSTs counted per path segment. */
   public static final String SEGMENT_COUNTS_STORE = "segment-counts";
-  /** Community ID v1 -> flow key, beside flow-state, for queries by community_id (issue 6); kept by the locator. */
+  /** Community ID v1 -> flow key, beside flow-state, for queries by community_id (the id a SIEM holds); kept by the locator. */
   public static final String FLOW_INDEX_STORE = "flows-by-community-id";
 
   private RstTopology() {}
@@ -119,7 +119,7 @@ public final class RstTopology {
     KStream<FlowKey, PacketSummary> packets = SummaryValidator.route(builder.stream(topics.packets.name(),
         Consumed.with(topics.packets.keySerde(), topics.packets.valueSerde()).withName("packets-source")), topics);
 
-    // Query side (issue 6): an index from community_id to flow key, kept by the locator beside each flow's state.
+    // Query side: an index from community_id to flow key, kept by the locator beside each flow's state.
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FLOW_INDEX_STORE),
         Serdes.String(), flowKeySerde));
 

@@ -25,7 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Summaries that decode but cannot be true (issue 7, hostile input): an IP version other than 4
+ * Summaries that decode but cannot be true (hostile or corrupted input): an IP version other than 4
  * or 6, an address of the wrong length, a port, TTL, window or payload length out of its field's
  * range, a point name an agent could not have (AgentConfig's rule), a key that is not the
  * canonical key of the summary's endpoints. They would otherwise enter per-flow and per-point

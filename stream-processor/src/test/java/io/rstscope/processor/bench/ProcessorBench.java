@@ -58,7 +58,7 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.common.serialization.Serdes;
 
 /**
- * Benchmark of the real topology against a real broker (issue 5 item 8). Not a test: a main,
+ * Benchmark of the real topology against a real broker (the throughput and latency figures of BENCHMARKS.md). Not a test: a main,
  * run by hand (see BENCHMARKS.md, "Stream processor").
  *
  * <pre>

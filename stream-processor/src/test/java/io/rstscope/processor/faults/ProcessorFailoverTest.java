@@ -49,7 +49,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Processor failover and full restart (issue 7) against a real broker (in-process KRaft), with
+ * Processor failover and full restart against a real broker (in-process KRaft), with
  * the production settings (exactly_once_v2) plus one standby replica.
  *
  * <p>Instance A runs in its own JVM so it can really crash (SIGKILL: no commit, no leave-group,

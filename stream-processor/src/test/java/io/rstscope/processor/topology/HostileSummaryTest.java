@@ -32,7 +32,7 @@ import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
 
 /**
- * Hostile summaries reaching the processor (issue 7): impossible values and bytes that are not
+ * Hostile summaries reaching the processor: impossible values and bytes that are not
  * Avro go to the dead-letter topic with the reason in headers, are counted, and good records
  * before and after them are still judged. A SYN flood of random tuples leaves no state behind
  * once it is older than the flow idle limit.

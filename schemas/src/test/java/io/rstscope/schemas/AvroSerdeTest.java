@@ -169,25 +169,13 @@ class AvroSerdeTest {
 
   @Test
   void shouldDecodeAPointStatusWithoutSessionOrDropRange() throws Exception {
-    Schema v1;
-    try (InputStream in = getClass().getResourceAsStream("/rstscope/schema-history/PointStatus-v1.avsc")) {
-      v1 = new Schema.Parser().parse(in);
-    }
-    GenericRecord record = new GenericData.Record(v1);
-    for (Schema.Field f : v1.getFields()) {
-      if (f.hasDefaultValue()) {
-        record.put(f.name(), GenericData.get().getDefaultValue(f));
-      }
-    }
-    record.put("point", "P1");
-    record.put("source", "P1.pcap");
-    record.put("live", false);
-    record.put("agentTime", 1_700_000_000_000_000L);
-    record.put("startedAt", 1_699_999_990_000_000L);
-    record.put("dropped", 7L);
-    ByteBuffer encoded = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(record);
-    byte[] bytes = new byte[encoded.remaining()];
-    encoded.get(bytes);
+    byte[] bytes = OlderWriters.encode("PointStatus-v1.avsc", java.util.Map.of(
+        "point", "P1",
+        "source", "P1.pcap",
+        "live", false,
+        "agentTime", 1_700_000_000_000_000L,
+        "startedAt", 1_699_999_990_000_000L,
+        "dropped", 7L));
 
     PointStatus status = AvroSerde.of(PointStatus.class).fromBytes(bytes);
     assertEquals(7L, status.getDropped());

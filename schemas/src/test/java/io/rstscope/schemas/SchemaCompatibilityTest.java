@@ -8,16 +8,12 @@ import io.rstscope.avro.PointRole;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
-import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificData;
 import org.junit.jupiter.api.Test;
 
@@ -56,24 +52,12 @@ class SchemaCompatibilityTest {
 
   @Test
   void shouldReadAHeartbeatOfAnAgentFromBeforeKernelProbesAsACapturePoint() throws Exception {
-    Schema v1;
-    try (InputStream in = getClass().getResourceAsStream("/rstscope/schema-history/PointStatus-v1.avsc")) {
-      v1 = new Schema.Parser().parse(in);
-    }
-    GenericRecord record = new GenericData.Record(v1);
-    for (Schema.Field f : v1.getFields()) {
-      if (f.hasDefaultValue()) {
-        record.put(f.name(), GenericData.get().getDefaultValue(f));
-      }
-    }
-    record.put("point", "P1");
-    record.put("source", "eth0");
-    record.put("live", true);
-    record.put("agentTime", 1_700_000_000_000_000L);
-    record.put("startedAt", 1_699_999_990_000_000L);
-    ByteBuffer encoded = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(record);
-    byte[] bytes = new byte[encoded.remaining()];
-    encoded.get(bytes);
+    byte[] bytes = OlderWriters.encode("PointStatus-v1.avsc", java.util.Map.of(
+        "point", "P1",
+        "source", "eth0",
+        "live", true,
+        "agentTime", 1_700_000_000_000_000L,
+        "startedAt", 1_699_999_990_000_000L));
     PointStatus status = AvroSerde.of(PointStatus.class).fromBytes(bytes);
     assertEquals(PointRole.CAPTURE, status.getRole());
     assertTrue(status.getHostAddresses().isEmpty());
